@@ -1,1 +1,21 @@
-pub mod placeholder {}
+//! Regional Console: a browser console for a two-region secrets-management service.
+//!
+//! `model` and `config` are pure and tested natively; `api`, `regions` and `components` run in
+//! the browser.
+
+pub mod config;
+pub mod model;
+
+#[cfg(target_arch = "wasm32")]
+pub mod api;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+pub mod regions;
+
+/// Mount the console on `<body>`.
+#[cfg(target_arch = "wasm32")]
+pub fn run() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(components::app::App);
+}

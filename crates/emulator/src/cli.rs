@@ -1,0 +1,139 @@
+//! Command line, as specified in `shared/contract/emulator.md`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "sm-emulator", version, about = "One region of Secrets Manager v2 plus its health API, locally")]
+#[command(subcommand_negates_reqs = true, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rebuild a region's data directory from a backup snapshot.
+    Restore {
+        #[arg(long, value_name = "SNAPSHOT")]
+        from: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Region id such as `us-south`; zones are `<id>-1..3`.
+    #[arg(long, required = true, value_parser = parse_region)]
+    pub region: Option<String>,
+    /// Data listener (secrets + health API).
+    #[arg(long, required = true, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Control listener; faults never touch it.
+    #[arg(long, required = true, value_name = "ADDR")]
+    pub control: Option<SocketAddr>,
+    #[arg(long, required = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Create N secrets when the database is empty.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u32>,
+    /// Days of synthesized uptime history written at first start.
+    #[arg(long, value_name = "D", default_value_t = 90, value_parser = clap::value_parser!(u32).range(0..=3650))]
+    pub history_days: u32,
+    /// Require `Authorization: Bearer TOKEN` on /api/*.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Extra allowed CORS origin (repeatable); `*` allows any origin.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
+    /// How long a downed zone keeps receiving its share of requests (answered 503).
+    #[arg(long, value_name = "MS", default_value_t = 2000)]
+    pub zone_failover_ms: u64,
+    /// Directory for periodic consistent snapshots of the database.
+    #[arg(long, value_name = "DIR", requires = "backup_every")]
+    pub backup_to: Option<PathBuf>,
+    #[arg(long, value_name = "SECONDS", requires = "backup_to", value_parser = clap::value_parser!(u64).range(1..))]
+    pub backup_every: Option<u64>,
+}
+
+/// Everything the server needs, with the required flags resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub region: String,
+    pub listen: SocketAddr,
+    pub control: SocketAddr,
+    pub data_dir: PathBuf,
+    pub seed: Option<u32>,
+    pub history_days: u32,
+    pub token: Option<String>,
+    pub allow_origins: Vec<String>,
+    pub zone_failover: Duration,
+    pub backup: Option<(PathBuf, Duration)>,
+}
+
+impl RunArgs {
+    /// clap enforces the required flags; this only turns its guarantee into types.
+    pub fn into_config(self) -> Result<Config, String> {
+        let missing = |f: &str| format!("the argument --{f} is required");
+        Ok(Config {
+            region: self.region.ok_or_else(|| missing("region"))?,
+            listen: self.listen.ok_or_else(|| missing("listen"))?,
+            control: self.control.ok_or_else(|| missing("control"))?,
+            data_dir: self.data_dir.ok_or_else(|| missing("data-dir"))?,
+            seed: self.seed,
+            history_days: self.history_days,
+            token: self.token.filter(|t| !t.is_empty()),
+            allow_origins: self.allow_origin,
+            zone_failover: Duration::from_millis(self.zone_failover_ms),
+            backup: match (self.backup_to, self.backup_every) {
+                (Some(dir), Some(s)) => Some((dir, Duration::from_secs(s))),
+                _ => None,
+            },
+        })
+    }
+}
+
+/// `xx-name`: two lowercase letters, a dash, then lowercase letters/digits (dashes allowed inside).
+pub fn parse_region(s: &str) -> Result<String, String> {
+    let ok = s.len() <= 32
+        && s.as_bytes().get(..3).is_some_and(|p| p[0].is_ascii_lowercase() && p[1].is_ascii_lowercase() && p[2] == b'-')
+        && s[3..].split('-').all(|part| !part.is_empty() && part.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("invalid region id {s:?}: expected the form xx-name, e.g. us-south"))
+    }
+}
+
+pub fn display_name(region: &str) -> String {
+    match region {
+        "us-south" => "Dallas",
+        "eu-de" => "Frankfurt",
+        other => other,
+    }
+    .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_ids() {
+        for ok in ["us-south", "eu-de", "jp-tok", "xx-name-2"] {
+            assert!(parse_region(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "us", "us-", "US-south", "u-south", "us_south", "us--x", "us-south-", "usa-east"] {
+            assert!(parse_region(bad).is_err(), "{bad}");
+        }
+        assert_eq!(display_name("us-south"), "Dallas");
+        assert_eq!(display_name("eu-de"), "Frankfurt");
+        assert_eq!(display_name("zz-test"), "zz-test");
+    }
+}

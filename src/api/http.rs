@@ -1,0 +1,189 @@
+//! One HTTP exchange with a region through `fetch`: timeout, abort on drop, size cap.
+//!
+//! Every request the console makes goes through [`send`], so the rules hold everywhere: nothing
+//! waits forever (a hung region must not hang a view), a dropped future cancels its request, and a
+//! hostile 10 MB body is refused instead of parsed.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+use sm_contract::error::ErrorSummary;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestInit, RequestMode, Response};
+
+use super::error::ApiError;
+use crate::model::backoff::retry_after_ms;
+
+/// Largest body the console will read. The biggest legitimate answer is a 1000-secret page.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub url: String,
+    pub body: Option<(String, &'static str)>,
+    pub token: Option<String>,
+    pub timeout_ms: u32,
+}
+
+impl Request {
+    pub fn get(url: String, timeout_ms: u32) -> Self {
+        Request { method: Method::Get, url, body: None, token: None, timeout_ms }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Response200 {
+    pub status: u16,
+    pub zone: Option<String>,
+    pub body: String,
+}
+
+/// Aborts the fetch when the future that owns it is dropped (view unmounted, region closed).
+struct AbortOnDrop(AbortController);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Clears the timeout timer however the request ends.
+struct TimerGuard(i32);
+
+impl Drop for TimerGuard {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            w.clear_timeout_with_handle(self.0);
+        }
+    }
+}
+
+fn now_unix_s() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+/// Send one request. A non-2xx answer is `ApiError::Status` with the body's error summary.
+pub async fn send(req: &Request) -> Result<Response200, ApiError> {
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+    let _abort = AbortOnDrop(controller.clone());
+
+    let timed_out = Rc::new(Cell::new(false));
+    let on_timeout = {
+        let (c, flag) = (controller.clone(), timed_out.clone());
+        Closure::once_into_js(move || {
+            flag.set(true);
+            c.abort();
+        })
+    };
+    let handle = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.unchecked_ref(), req.timeout_ms as i32)
+        .map_err(|_| ApiError::Network)?;
+    let _timer = TimerGuard(handle);
+
+    let headers = Headers::new().map_err(|_| ApiError::Network)?;
+    let _ = headers.set("Accept", "application/json");
+    if let Some(t) = &req.token {
+        let _ = headers.set("Authorization", &format!("Bearer {t}"));
+    }
+    let init = RequestInit::new();
+    init.set_method(req.method.as_str());
+    init.set_mode(RequestMode::Cors);
+    init.set_signal(Some(&controller.signal()));
+    if let Some((body, content_type)) = &req.body {
+        let _ = headers.set("Content-Type", content_type);
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+
+    let fail = |timed_out: &Cell<bool>| {
+        if timed_out.get() {
+            ApiError::Timeout(req.timeout_ms)
+        } else if controller.signal().aborted() {
+            ApiError::Aborted
+        } else {
+            ApiError::Network
+        }
+    };
+
+    let resp = JsFuture::from(window.fetch_with_str_and_init(&req.url, &init))
+        .await
+        .map_err(|_| fail(&timed_out))?;
+    let resp: Response = resp.dyn_into().map_err(|_| ApiError::Decode("not a fetch response".into()))?;
+    let status = resp.status();
+    let header = |name: &str| resp.headers().get(name).ok().flatten();
+    if let Some(len) = header("content-length").and_then(|v| v.trim().parse::<usize>().ok()) {
+        if len > MAX_BODY_BYTES {
+            return Err(ApiError::TooLarge(MAX_BODY_BYTES));
+        }
+    }
+    let zone = header("x-zone").map(|z| z.chars().take(64).collect());
+    let retry_after = header("retry-after").and_then(|v| retry_after_ms(&v, now_unix_s()));
+    let text_promise = resp.text().map_err(|_| ApiError::Decode("unreadable body".into()))?;
+    let text = JsFuture::from(text_promise).await.map_err(|_| fail(&timed_out))?;
+    let body = text.as_string().unwrap_or_default();
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ApiError::TooLarge(MAX_BODY_BYTES));
+    }
+    if !(200..300).contains(&status) {
+        return Err(ApiError::Status { status, summary: ErrorSummary::from_body(&body), retry_after_ms: retry_after });
+    }
+    Ok(Response200 { status, zone, body })
+}
+
+/// Parse a 2xx body as JSON of type `T`, explaining what was wrong when it is not.
+pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+    serde_json::from_str(body).map_err(|e| {
+        let trimmed = body.trim_start();
+        if trimmed.starts_with('<') {
+            ApiError::Decode("an HTML page instead of JSON, perhaps from a proxy".into())
+        } else if body.is_empty() {
+            ApiError::Decode("an empty body".into())
+        } else {
+            ApiError::Decode(format!("invalid JSON: {}", e.classify_name()))
+        }
+    })
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "read error",
+            serde_json::error::Category::Syntax => "syntax error",
+            serde_json::error::Category::Data => "unexpected shape",
+            serde_json::error::Category::Eof => "truncated",
+        }
+    }
+}
+
+pub async fn get_json<T: DeserializeOwned>(req: &Request) -> Result<(T, Option<String>), ApiError> {
+    let r = send(req).await?;
+    Ok((decode(&r.body)?, r.zone))
+}

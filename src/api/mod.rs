@@ -1,0 +1,9 @@
+//! Typed, abortable clients of a region's secrets API and health API.
+
+pub mod error;
+pub mod events;
+pub mod http;
+pub mod region;
+
+pub use error::ApiError;
+pub use region::RegionApi;

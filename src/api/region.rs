@@ -1,0 +1,53 @@
+//! Typed calls to one region. Every URL is built from that region's own configured origin: there
+//! is deliberately no way to aim a call at "whichever region is up" (no automatic failover).
+
+use sm_contract::{RegionHealth, SecretsPage};
+
+use super::error::ApiError;
+use super::http::{get_json, Request};
+
+/// Short timeouts for the calls that judge liveness; a page of 1000 secrets gets longer.
+pub const PROBE_TIMEOUT_MS: u32 = 1_500;
+pub const HEALTH_TIMEOUT_MS: u32 = 3_000;
+pub const PAGE_TIMEOUT_MS: u32 = 15_000;
+pub const STREAM_CONNECT_TIMEOUT_MS: u32 = 3_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionApi {
+    base: String,
+    token: Option<String>,
+}
+
+impl RegionApi {
+    pub fn new(base: &str, token: Option<String>) -> Self {
+        RegionApi { base: base.trim_end_matches('/').to_string(), token }
+    }
+
+    pub fn token(&self) -> Option<String> {
+        self.token.clone()
+    }
+
+    fn get(&self, path_and_query: &str, timeout_ms: u32) -> Request {
+        let mut r = Request::get(format!("{}{}", self.base, path_and_query), timeout_ms);
+        r.token = self.token.clone();
+        r
+    }
+
+    pub fn events_url(&self) -> String {
+        format!("{}/api/health/v1/events", self.base)
+    }
+
+    pub async fn health(&self) -> Result<RegionHealth, ApiError> {
+        Ok(get_json(&self.get("/api/health/v1/region", HEALTH_TIMEOUT_MS)).await?.0)
+    }
+
+    /// The lightest request the secrets API answers; used to confirm a region is alive.
+    pub async fn probe(&self) -> Result<(), ApiError> {
+        super::http::send(&self.get("/api/v2/secrets?limit=1", PROBE_TIMEOUT_MS)).await.map(|_| ())
+    }
+
+    pub async fn secrets_page(&self, offset: u64, limit: u32) -> Result<SecretsPage, ApiError> {
+        let q = format!("/api/v2/secrets?offset={offset}&limit={limit}");
+        Ok(get_json(&self.get(&q, PAGE_TIMEOUT_MS)).await?.0)
+    }
+}

@@ -1,0 +1,64 @@
+//! The application shell: load the runtime config, then one panel per region.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::http::{send, Request};
+use crate::config::{parse_config, Config, ConfigError};
+use crate::regions::controller::RegionController;
+use crate::regions::panel::RegionPanel;
+
+/// `config.json` is fetched relative to the document's base URL so a sub-path deployment works.
+async fn load_config() -> Result<Config, ConfigError> {
+    let resp = send(&Request::get("config.json".into(), 10_000))
+        .await
+        .map_err(|e| ConfigError::Fetch(e.to_string()))?;
+    parse_config(&resp.body)
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let config: RwSignal<Option<Result<Config, ConfigError>>> = RwSignal::new(None);
+    spawn_local(async move { config.set(Some(load_config().await)) });
+
+    view! {
+        {move || match config.get() {
+            None => view! { <p class="loading" role="status">"Loading configuration…"</p> }.into_any(),
+            Some(Err(e)) => view! { <ConfigErrorPage error=e.to_string() /> }.into_any(),
+            Some(Ok(cfg)) => view! { <Console config=cfg /> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn ConfigErrorPage(error: String) -> impl IntoView {
+    view! {
+        <main class="fatal" role="alert" data-config-error="">
+            <h1>"The console cannot start"</h1>
+            <p>{error}</p>
+            <p>"Fix config.json beside index.html and reload. See the README for its format."</p>
+        </main>
+    }
+}
+
+#[component]
+fn Console(config: Config) -> impl IntoView {
+    let controllers: Vec<RegionController> =
+        config.regions.iter().map(|r| RegionController::start(r.clone(), None)).collect();
+    let labels: Vec<String> = config.regions.iter().map(|r| r.label.clone()).collect();
+    view! {
+        <header class="app-head">
+            <h1>"Regional Console"</h1>
+            <p class="subtitle">"Secrets Manager · each region is a separate instance; there is no automatic failover between them."</p>
+        </header>
+        <main class="regions">
+            {controllers
+                .into_iter()
+                .map(|c| {
+                    let others: Vec<String> = labels.iter().filter(|l| **l != c.config.label).cloned().collect();
+                    view! { <RegionPanel controller=c others=others /> }
+                })
+                .collect::<Vec<_>>()}
+        </main>
+    }
+}

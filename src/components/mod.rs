@@ -1,0 +1,3 @@
+//! Views shared across features.
+
+pub mod app;

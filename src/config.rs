@@ -1,0 +1,186 @@
+//! The runtime configuration (`config.json`, console.md): parsed and validated as pure logic.
+//!
+//! One build serves every deployment, so nothing here is compiled in. The config is the only thing
+//! that decides which APIs the console talks to; no query parameter can change it.
+
+use serde::Deserialize;
+use thiserror::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionConfig {
+    pub id: String,
+    pub label: String,
+    /// Origin of the region's secrets and health APIs, without a trailing slash.
+    pub api: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuthMode {
+    #[default]
+    None,
+    Bearer,
+    Embed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub regions: Vec<RegionConfig>,
+    pub auth: AuthMode,
+    pub allowed_parent_origins: Vec<String>,
+}
+
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("config.json could not be loaded: {0}")]
+    Fetch(String),
+    #[error("config.json is not valid JSON: {0}")]
+    Syntax(String),
+    #[error("config.json has no regions: add at least one entry to \"regions\"")]
+    NoRegions,
+    #[error("region #{index} in config.json has an empty \"{field}\"")]
+    EmptyField { index: usize, field: &'static str },
+    #[error("region \"{id}\" appears twice in config.json")]
+    DuplicateRegion { id: String },
+    #[error("region \"{id}\": \"api\" must be an http(s) origin such as https://host:port, not \"{api}\"")]
+    BadApi { id: String, api: String },
+    #[error("\"auth.mode\" must be none, bearer or embed, not \"{0}\"")]
+    BadAuthMode(String),
+    #[error("\"embed.allowed_parent_origins\" entry \"{0}\" is not an origin (scheme://host[:port])")]
+    BadParentOrigin(String),
+}
+
+#[derive(Deserialize)]
+struct RawRegion {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    api: String,
+}
+
+#[derive(Deserialize, Default)]
+struct RawAuth {
+    #[serde(default)]
+    mode: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawEmbed {
+    #[serde(default)]
+    allowed_parent_origins: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RawConfig {
+    #[serde(default)]
+    regions: Vec<RawRegion>,
+    #[serde(default)]
+    auth: RawAuth,
+    #[serde(default)]
+    embed: RawEmbed,
+}
+
+/// `scheme://host[:port]` with nothing after it: what an origin compares equal to.
+fn is_origin(s: &str) -> bool {
+    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+    match rest {
+        Some(host) => {
+            !host.is_empty() && !host.contains(['/', '?', '#', '@', ' ']) && !host.ends_with(':')
+        }
+        None => false,
+    }
+}
+
+pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
+    let raw: RawConfig = serde_json::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string()))?;
+    if raw.regions.is_empty() {
+        return Err(ConfigError::NoRegions);
+    }
+    let mut regions: Vec<RegionConfig> = Vec::with_capacity(raw.regions.len());
+    for (index, r) in raw.regions.into_iter().enumerate() {
+        let id = r.id.trim().to_string();
+        if id.is_empty() {
+            return Err(ConfigError::EmptyField { index, field: "id" });
+        }
+        let api = r.api.trim().trim_end_matches('/').to_string();
+        if !is_origin(&api) {
+            return Err(ConfigError::BadApi { id, api: r.api });
+        }
+        if regions.iter().any(|x| x.id == id) {
+            return Err(ConfigError::DuplicateRegion { id });
+        }
+        let label = if r.label.trim().is_empty() { id.clone() } else { r.label.trim().to_string() };
+        regions.push(RegionConfig { id, label, api });
+    }
+    let auth = match raw.auth.mode.as_deref().unwrap_or("none") {
+        "none" => AuthMode::None,
+        "bearer" => AuthMode::Bearer,
+        "embed" => AuthMode::Embed,
+        other => return Err(ConfigError::BadAuthMode(other.to_string())),
+    };
+    let mut allowed_parent_origins = Vec::new();
+    for o in raw.embed.allowed_parent_origins {
+        let o = o.trim().trim_end_matches('/').to_string();
+        if !is_origin(&o) {
+            return Err(ConfigError::BadParentOrigin(o));
+        }
+        allowed_parent_origins.push(o);
+    }
+    Ok(Config { regions, auth, allowed_parent_origins })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"{
+      "regions": [
+        {"id": "us-south", "label": "Dallas", "api": "http://127.0.0.1:8101"},
+        {"id": "eu-de", "label": "Frankfurt", "api": "http://127.0.0.1:8102/"}
+      ],
+      "auth": {"mode": "none"},
+      "embed": {"allowed_parent_origins": ["https://cloud.example.com"]}
+    }"#;
+
+    #[test]
+    fn parses_the_contract_example() {
+        let c = parse_config(SAMPLE).expect("valid");
+        assert_eq!(c.regions.len(), 2);
+        assert_eq!(c.regions[1].api, "http://127.0.0.1:8102", "trailing slash trimmed");
+        assert_eq!(c.auth, AuthMode::None);
+        assert_eq!(c.allowed_parent_origins, vec!["https://cloud.example.com"]);
+    }
+
+    #[test]
+    fn names_each_problem() {
+        assert!(matches!(parse_config("{"), Err(ConfigError::Syntax(_))));
+        assert_eq!(parse_config(r#"{"regions":[]}"#), Err(ConfigError::NoRegions));
+        assert_eq!(
+            parse_config(r#"{"regions":[{"id":"a","api":"ftp://x"}]}"#),
+            Err(ConfigError::BadApi { id: "a".into(), api: "ftp://x".into() })
+        );
+        assert!(matches!(
+            parse_config(r#"{"regions":[{"id":"a","api":"https://x/api/v2"}]}"#),
+            Err(ConfigError::BadApi { .. })
+        ));
+        assert_eq!(
+            parse_config(r#"{"regions":[{"id":"a","api":"https://x"},{"id":"a","api":"https://y"}]}"#),
+            Err(ConfigError::DuplicateRegion { id: "a".into() })
+        );
+        assert_eq!(
+            parse_config(r#"{"regions":[{"id":"a","api":"https://x"}],"auth":{"mode":"magic"}}"#),
+            Err(ConfigError::BadAuthMode("magic".into()))
+        );
+        assert_eq!(
+            parse_config(r#"{"regions":[{"id":" ","api":"https://x"}]}"#),
+            Err(ConfigError::EmptyField { index: 0, field: "id" })
+        );
+    }
+
+    #[test]
+    fn label_defaults_to_id() {
+        let c = parse_config(r#"{"regions":[{"id":"eu-gb","api":"https://x"}]}"#).expect("valid");
+        assert_eq!(c.regions[0].label, "eu-gb");
+    }
+}

@@ -1,0 +1,457 @@
+//! The region state machine: what the console believes about one region, from evidence.
+//!
+//! Pure logic, driven by observations and a clock, so every rule is unit-tested natively. The view
+//! only ever reads [`RegionMonitor::state`]; the controller executes the [`Action`]s it returns.
+//!
+//! Rules (health-v1.md, issue 4):
+//! - A dropped stream, a failed request, or two seconds without a heartbeat make the region
+//!   *suspect*. A suspect region is confirmed by exactly one direct request (a probe): if it fails,
+//!   the region is `Unavailable`; if it succeeds, the suspicion is lifted.
+//! - Going down is fast, coming back is deliberate: an unavailable region must show good evidence
+//!   continuously for `recover_stable_ms` before it is shown live again, so a flapping region does
+//!   not flicker the UI between grey and live.
+//! - Zones down is a *reported* condition of a reachable region: one or two zones out is `Degraded`
+//!   (usable); all three out (`major_outage`) is `Unavailable`.
+
+use sm_contract::HealthStatus;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionState {
+    Unknown,
+    Available,
+    Degraded,
+    Unavailable,
+}
+
+impl RegionState {
+    /// The `data-state` value of the public DOM contract.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegionState::Unknown => "unknown",
+            RegionState::Available => "available",
+            RegionState::Degraded => "degraded",
+            RegionState::Unavailable => "unavailable",
+        }
+    }
+
+    /// Whether actions against the region may be offered.
+    pub fn is_usable(self) -> bool {
+        matches!(self, RegionState::Available | RegionState::Degraded)
+    }
+}
+
+/// Why the console last believed the region unreachable; shown to the user in plain words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownCause {
+    /// Connections are refused or reset.
+    Unreachable,
+    /// The region accepts connections but does not answer in time.
+    NotResponding,
+    /// The region itself reports every zone in major outage.
+    AllZonesDown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Network error: connection refused, reset, CORS failure.
+    Network,
+    /// No answer within the request timeout.
+    Timeout,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Observation {
+    /// The event stream connected.
+    StreamOpened,
+    /// The event stream errored or closed.
+    StreamDropped,
+    Heartbeat,
+    /// The region's reported roll-up status (region document or `region` event).
+    Reported(HealthStatus),
+    /// A direct request (a probe or a data request) got an HTTP answer. Any answer, even a 5xx from
+    /// one zone, proves the region's front door is there; zone health comes from `Reported`.
+    RequestAnswered,
+    RequestFailed(Failure),
+    /// The region has no health API (404 or CORS failure on it while the secrets API answers):
+    /// availability is judged from the console's own periodic probes only.
+    NoHealthApi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Send one direct, short-timeout request to the region and report its outcome.
+    Probe,
+    /// Close and reopen the event stream (it went silent while claiming to be open).
+    RestartStream,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    pub heartbeat_timeout_ms: f64,
+    pub recover_stable_ms: f64,
+    /// In probe-only mode (no health API), how often to probe while the region looks fine.
+    pub probe_interval_ms: f64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing { heartbeat_timeout_ms: 2_000.0, recover_stable_ms: 800.0, probe_interval_ms: 5_000.0 }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct RegionMonitor {
+    timing: Timing,
+    state: RegionState,
+    down_cause: Option<DownCause>,
+    reported: HealthStatus,
+    has_health_api: bool,
+    stream_open: bool,
+    suspect: bool,
+    probe_in_flight: bool,
+    last_heartbeat_ms: Option<f64>,
+    /// Start of the current run of good evidence while `Unavailable`; reset by any failure.
+    good_since_ms: Option<f64>,
+    last_probe_ms: Option<f64>,
+    /// When the state last changed, for "as of" and for the client-observed uptime.
+    changed_at_ms: f64,
+}
+
+impl RegionMonitor {
+    pub fn new(timing: Timing, now_ms: f64) -> Self {
+        RegionMonitor {
+            timing,
+            state: RegionState::Unknown,
+            down_cause: None,
+            reported: HealthStatus::Unknown,
+            has_health_api: true,
+            stream_open: false,
+            suspect: false,
+            probe_in_flight: false,
+            last_heartbeat_ms: None,
+            good_since_ms: None,
+            last_probe_ms: None,
+            changed_at_ms: now_ms,
+        }
+    }
+
+    pub fn state(&self) -> RegionState {
+        self.state
+    }
+    pub fn down_cause(&self) -> Option<DownCause> {
+        self.down_cause
+    }
+    pub fn reported(&self) -> HealthStatus {
+        self.reported
+    }
+    pub fn is_suspect(&self) -> bool {
+        self.suspect
+    }
+    pub fn has_health_api(&self) -> bool {
+        self.has_health_api
+    }
+    pub fn changed_at_ms(&self) -> f64 {
+        self.changed_at_ms
+    }
+
+    /// The state the evidence supports when the region is reachable.
+    fn reachable_state(&self) -> RegionState {
+        match self.reported {
+            HealthStatus::MajorOutage => RegionState::Unavailable,
+            HealthStatus::Operational | HealthStatus::Unknown => RegionState::Available,
+            HealthStatus::DegradedPerformance | HealthStatus::UnderMaintenance | HealthStatus::PartialOutage => {
+                RegionState::Degraded
+            }
+        }
+    }
+
+    fn set_state(&mut self, s: RegionState, now_ms: f64) {
+        if s != self.state {
+            self.state = s;
+            self.changed_at_ms = now_ms;
+        }
+        self.down_cause = match s {
+            RegionState::Unavailable if self.reported == HealthStatus::MajorOutage && self.down_cause.is_none() => {
+                Some(DownCause::AllZonesDown)
+            }
+            RegionState::Unavailable => self.down_cause.or(Some(DownCause::Unreachable)),
+            _ => None,
+        };
+    }
+
+    /// Good evidence that the region answers. Coming back from `Unavailable` waits for stability.
+    fn on_good_evidence(&mut self, now_ms: f64) {
+        self.suspect = false;
+        let target = self.reachable_state();
+        if self.state == RegionState::Unavailable && self.down_cause != Some(DownCause::AllZonesDown) {
+            let since = *self.good_since_ms.get_or_insert(now_ms);
+            if now_ms - since < self.timing.recover_stable_ms {
+                return;
+            }
+            self.down_cause = None;
+        }
+        self.good_since_ms = None;
+        if target == RegionState::Unavailable {
+            self.down_cause = Some(DownCause::AllZonesDown);
+        }
+        self.set_state(target, now_ms);
+    }
+
+    fn suspect_and_probe(&mut self, now_ms: f64) -> Vec<Action> {
+        self.good_since_ms = None;
+        if self.state == RegionState::Unavailable {
+            // Already known down: recovery evidence comes from reconnection attempts and probes
+            // the controller keeps making; no extra confirmation needed.
+            self.suspect = false;
+            return vec![];
+        }
+        self.suspect = true;
+        self.request_probe(now_ms)
+    }
+
+    fn request_probe(&mut self, now_ms: f64) -> Vec<Action> {
+        if self.probe_in_flight {
+            return vec![];
+        }
+        self.probe_in_flight = true;
+        self.last_probe_ms = Some(now_ms);
+        vec![Action::Probe]
+    }
+
+    /// Feed one observation; returns what the controller must do next.
+    pub fn observe(&mut self, obs: Observation, now_ms: f64) -> Vec<Action> {
+        match obs {
+            Observation::StreamOpened => {
+                self.stream_open = true;
+                self.has_health_api = true;
+                self.last_heartbeat_ms = Some(now_ms);
+                self.on_good_evidence(now_ms);
+                vec![]
+            }
+            Observation::Heartbeat => {
+                self.last_heartbeat_ms = Some(now_ms);
+                self.on_good_evidence(now_ms);
+                vec![]
+            }
+            Observation::Reported(status) => {
+                self.reported = status;
+                if status == HealthStatus::MajorOutage {
+                    self.down_cause = Some(DownCause::AllZonesDown);
+                    self.set_state(RegionState::Unavailable, now_ms);
+                    self.suspect = false;
+                } else {
+                    if self.down_cause == Some(DownCause::AllZonesDown) {
+                        // The region itself told us it is back; no need to wait out flapping
+                        // connections we never saw.
+                        self.down_cause = None;
+                        self.state = RegionState::Unknown;
+                    }
+                    self.on_good_evidence(now_ms);
+                }
+                vec![]
+            }
+            Observation::StreamDropped => {
+                self.stream_open = false;
+                self.suspect_and_probe(now_ms)
+            }
+            Observation::RequestAnswered => {
+                self.probe_in_flight = false;
+                self.on_good_evidence(now_ms);
+                vec![]
+            }
+            Observation::RequestFailed(f) => {
+                self.probe_in_flight = false;
+                self.good_since_ms = None;
+                if self.suspect || self.state == RegionState::Unknown || self.state == RegionState::Unavailable {
+                    // The confirming request failed: the region is down.
+                    self.suspect = false;
+                    self.down_cause = Some(match f {
+                        Failure::Network => DownCause::Unreachable,
+                        Failure::Timeout => DownCause::NotResponding,
+                    });
+                    self.set_state(RegionState::Unavailable, now_ms);
+                    vec![]
+                } else {
+                    // One failed data request is a suspicion, not a verdict.
+                    self.suspect_and_probe(now_ms)
+                }
+            }
+            Observation::NoHealthApi => {
+                self.has_health_api = false;
+                self.stream_open = false;
+                self.reported = HealthStatus::Unknown;
+                vec![]
+            }
+        }
+    }
+
+    /// Advance the clock: detects silent streams and schedules probes.
+    pub fn tick(&mut self, now_ms: f64) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if self.has_health_api && self.stream_open && self.state != RegionState::Unavailable {
+            let silent_for = now_ms - self.last_heartbeat_ms.unwrap_or(now_ms);
+            if silent_for >= self.timing.heartbeat_timeout_ms {
+                // A hung region keeps the socket open but stops talking: restart the stream and
+                // confirm with a direct request.
+                self.stream_open = false;
+                actions.push(Action::RestartStream);
+                actions.extend(self.suspect_and_probe(now_ms));
+            }
+        }
+        let probe_due = self.last_probe_ms.is_none_or(|t| now_ms - t >= self.timing.probe_interval_ms);
+        if (!self.has_health_api || self.state == RegionState::Unavailable) && probe_due {
+            actions.extend(self.request_probe(now_ms));
+        }
+        // A pending recovery completes on time even if no new evidence arrives.
+        if self.state == RegionState::Unavailable {
+            if let Some(since) = self.good_since_ms {
+                if now_ms - since >= self.timing.recover_stable_ms {
+                    self.on_good_evidence(now_ms);
+                }
+            }
+        }
+        actions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use HealthStatus::*;
+
+    fn live(now: f64) -> RegionMonitor {
+        let mut m = RegionMonitor::new(Timing::default(), 0.0);
+        m.observe(Observation::StreamOpened, now);
+        m.observe(Observation::Reported(Operational), now);
+        m
+    }
+
+    #[test]
+    fn first_evidence_makes_a_region_available_at_once() {
+        let m = live(10.0);
+        assert_eq!(m.state(), RegionState::Available);
+    }
+
+    #[test]
+    fn killed_region_is_confirmed_by_one_probe() {
+        let mut m = live(0.0);
+        assert_eq!(m.observe(Observation::StreamDropped, 100.0), vec![Action::Probe]);
+        assert_eq!(m.state(), RegionState::Available, "suspect is not yet a verdict");
+        assert!(m.is_suspect());
+        m.observe(Observation::RequestFailed(Failure::Network), 110.0);
+        assert_eq!(m.state(), RegionState::Unavailable);
+        assert_eq!(m.down_cause(), Some(DownCause::Unreachable));
+    }
+
+    #[test]
+    fn dropped_stream_with_a_good_probe_stays_live() {
+        let mut m = live(0.0);
+        m.observe(Observation::StreamDropped, 100.0);
+        m.observe(Observation::RequestAnswered, 120.0);
+        assert_eq!(m.state(), RegionState::Available);
+        assert!(!m.is_suspect());
+    }
+
+    #[test]
+    fn hung_region_is_caught_by_heartbeat_silence_and_probe_timeout() {
+        let mut m = live(0.0);
+        m.observe(Observation::Heartbeat, 1_000.0);
+        assert!(m.tick(2_500.0).is_empty(), "1.5 s of silence is tolerated");
+        assert_eq!(m.tick(3_000.0), vec![Action::RestartStream, Action::Probe]);
+        assert!(m.tick(3_250.0).is_empty(), "one probe at a time");
+        m.observe(Observation::RequestFailed(Failure::Timeout), 4_000.0);
+        assert_eq!(m.state(), RegionState::Unavailable);
+        assert_eq!(m.down_cause(), Some(DownCause::NotResponding));
+    }
+
+    #[test]
+    fn one_failed_data_request_only_raises_suspicion() {
+        let mut m = live(0.0);
+        assert_eq!(m.observe(Observation::RequestFailed(Failure::Network), 50.0), vec![Action::Probe]);
+        assert_eq!(m.state(), RegionState::Available);
+    }
+
+    #[test]
+    fn recovery_waits_for_stable_evidence() {
+        let mut m = live(0.0);
+        m.observe(Observation::StreamDropped, 100.0);
+        m.observe(Observation::RequestFailed(Failure::Network), 110.0);
+        m.observe(Observation::StreamOpened, 5_000.0);
+        assert_eq!(m.state(), RegionState::Unavailable, "one good sign is not yet recovery");
+        m.tick(5_500.0);
+        assert_eq!(m.state(), RegionState::Unavailable);
+        m.tick(5_800.0);
+        assert_eq!(m.state(), RegionState::Available);
+        assert_eq!(m.changed_at_ms(), 5_800.0);
+    }
+
+    #[test]
+    fn flapping_region_does_not_flicker() {
+        let mut m = live(0.0);
+        m.observe(Observation::StreamDropped, 100.0);
+        m.observe(Observation::RequestFailed(Failure::Network), 110.0);
+        let mut changes = 0;
+        let mut last = m.state();
+        // Up for 400 ms, down for 400 ms, for ten seconds.
+        let mut t = 200.0;
+        while t < 10_000.0 {
+            m.observe(Observation::StreamOpened, t);
+            m.tick(t + 200.0);
+            m.observe(Observation::StreamDropped, t + 400.0);
+            m.observe(Observation::RequestFailed(Failure::Network), t + 410.0);
+            m.tick(t + 600.0);
+            if m.state() != last {
+                changes += 1;
+                last = m.state();
+            }
+            t += 800.0;
+        }
+        assert_eq!(changes, 0);
+        assert_eq!(m.state(), RegionState::Unavailable);
+    }
+
+    #[test]
+    fn zones_down_degrade_but_all_down_is_unavailable() {
+        let mut m = live(0.0);
+        m.observe(Observation::Reported(PartialOutage), 10.0);
+        assert_eq!(m.state(), RegionState::Degraded);
+        assert!(m.state().is_usable());
+        m.observe(Observation::Reported(DegradedPerformance), 20.0);
+        assert_eq!(m.state(), RegionState::Degraded);
+        m.observe(Observation::Reported(MajorOutage), 30.0);
+        assert_eq!(m.state(), RegionState::Unavailable);
+        assert_eq!(m.down_cause(), Some(DownCause::AllZonesDown));
+        m.observe(Observation::Reported(Operational), 40.0);
+        assert_eq!(m.state(), RegionState::Available, "the region said it is back");
+    }
+
+    #[test]
+    fn unknown_region_failing_its_first_request_is_unavailable() {
+        let mut m = RegionMonitor::new(Timing::default(), 0.0);
+        m.observe(Observation::RequestFailed(Failure::Network), 5.0);
+        assert_eq!(m.state(), RegionState::Unavailable);
+    }
+
+    #[test]
+    fn without_a_health_api_the_console_probes_periodically() {
+        let mut m = RegionMonitor::new(Timing::default(), 0.0);
+        m.observe(Observation::NoHealthApi, 0.0);
+        m.observe(Observation::RequestAnswered, 10.0);
+        assert_eq!(m.state(), RegionState::Available);
+        assert_eq!(m.tick(100.0), vec![Action::Probe]);
+        m.observe(Observation::RequestAnswered, 150.0);
+        assert!(m.tick(2_000.0).is_empty());
+        assert_eq!(m.tick(5_100.0), vec![Action::Probe]);
+        m.observe(Observation::RequestFailed(Failure::Network), 5_150.0);
+        assert_eq!(m.observe(Observation::RequestFailed(Failure::Network), 5_200.0), vec![]);
+        assert_eq!(m.state(), RegionState::Unavailable);
+    }
+
+    #[test]
+    fn unavailable_region_keeps_probing() {
+        let mut m = live(0.0);
+        m.observe(Observation::StreamDropped, 100.0);
+        m.observe(Observation::RequestFailed(Failure::Network), 110.0);
+        assert_eq!(m.tick(6_000.0), vec![Action::Probe]);
+    }
+}

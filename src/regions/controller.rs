@@ -1,0 +1,336 @@
+//! Drives one region: runs the state machine against the real network and publishes signals.
+//!
+//! Each region has its own controller, its own requests and its own timers, so one region's
+//! trouble (a hang, a 429 storm, a hostile body) can never slow or block the other's view. The
+//! controller never reaches any origin but its own region's: there is no automatic failover.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sm_contract::{roll_up, HealthStatus, RegionHealth, ZoneEvent};
+
+use super::signals::{set_if_changed, RegionSignals, SecretsLoad};
+use crate::api::events::{self, EventStream, StreamMsg};
+use crate::api::region::STREAM_CONNECT_TIMEOUT_MS;
+use crate::api::{ApiError, RegionApi};
+use crate::config::RegionConfig;
+use crate::model::backoff::Backoff;
+use crate::model::region_state::{Action, Failure, Observation, RegionMonitor, RegionState, Timing};
+
+const TICK_MS: u64 = 250;
+const PAGE_LIMIT: u32 = 1000;
+/// A region claiming more than this many secrets is not believed; paging stops there.
+const MAX_SECRETS: u64 = 1_000_000;
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+struct Inner {
+    api: RegionApi,
+    monitor: RegionMonitor,
+    stream: Option<EventStream>,
+    reconnect_attempt: u32,
+    reconnect_scheduled: bool,
+    loading_secrets: bool,
+}
+
+#[derive(Clone)]
+pub struct RegionController {
+    inner: Rc<RefCell<Inner>>,
+    pub config: RegionConfig,
+    pub signals: RegionSignals,
+}
+
+impl RegionController {
+    pub fn start(config: RegionConfig, token: Option<String>) -> Self {
+        let signals = RegionSignals::new();
+        let inner = Inner {
+            api: RegionApi::new(&config.api, token),
+            monitor: RegionMonitor::new(Timing::default(), now_ms()),
+            stream: None,
+            reconnect_attempt: 0,
+            reconnect_scheduled: false,
+            loading_secrets: false,
+        };
+        let c = RegionController { inner: Rc::new(RefCell::new(inner)), config, signals };
+        c.refresh_health();
+        c.connect_stream();
+        let ticker = c.clone();
+        if let Ok(handle) = set_interval_with_handle(move || ticker.tick(), Duration::from_millis(TICK_MS)) {
+            on_cleanup(move || handle.clear());
+        }
+        c
+    }
+
+    fn api(&self) -> RegionApi {
+        self.inner.borrow().api.clone()
+    }
+
+    fn observe(&self, obs: Observation) {
+        let (before, actions) = {
+            let mut i = self.inner.borrow_mut();
+            let before = i.monitor.state();
+            (before, i.monitor.observe(obs, now_ms()))
+        };
+        self.after_change(before, actions);
+    }
+
+    fn tick(&self) {
+        let (before, actions) = {
+            let mut i = self.inner.borrow_mut();
+            let before = i.monitor.state();
+            (before, i.monitor.tick(now_ms()))
+        };
+        self.after_change(before, actions);
+    }
+
+    fn after_change(&self, before: RegionState, actions: Vec<Action>) {
+        let (state, cause, suspect, has_health_api) = {
+            let i = self.inner.borrow();
+            (i.monitor.state(), i.monitor.down_cause(), i.monitor.is_suspect(), i.monitor.has_health_api())
+        };
+        let s = self.signals;
+        set_if_changed(s.state, state);
+        set_if_changed(s.down_cause, cause);
+        set_if_changed(s.suspect, suspect);
+        set_if_changed(s.has_health_api, has_health_api);
+        if state.is_usable() {
+            s.live_as_of_ms.set(Some(now_ms()));
+        }
+        let came_back = state.is_usable() && !before.is_usable();
+        if came_back {
+            // Fresh start after an outage: the full document (history, incidents) and the
+            // secrets may have changed while we could not see them.
+            if before == RegionState::Unavailable {
+                self.refresh_health();
+            }
+            self.load_secrets();
+        }
+        for a in actions {
+            match a {
+                Action::Probe => self.probe(),
+                Action::RestartStream => {
+                    self.inner.borrow_mut().stream = None;
+                    self.schedule_reconnect();
+                }
+            }
+        }
+    }
+
+    fn probe(&self) {
+        let c = self.clone();
+        spawn_local(async move {
+            let has_health_api = c.inner.borrow().monitor.has_health_api();
+            let result = c.api().probe().await;
+            c.observe(probe_observation(&result, has_health_api));
+        });
+    }
+
+    fn refresh_health(&self) {
+        let c = self.clone();
+        spawn_local(async move {
+            match c.api().health().await {
+                Ok(doc) => {
+                    let status = doc.status;
+                    c.signals.health.set(Some(doc));
+                    c.observe(Observation::Reported(status));
+                }
+                Err(ApiError::Status { status: 404, .. }) => {
+                    c.observe(Observation::NoHealthApi);
+                    c.probe();
+                }
+                Err(e) => match e.as_failure() {
+                    Some(f) => {
+                        // Unreachable or CORS-blocked: a probe of the secrets API tells which.
+                        c.observe(Observation::RequestFailed(f));
+                        c.probe();
+                    }
+                    None => c.signals.problem.set(Some(format!("Health document: {e}"))),
+                },
+            }
+        });
+    }
+
+    fn connect_stream(&self) {
+        let (url, token) = {
+            let i = self.inner.borrow();
+            (i.api.events_url(), i.api.token())
+        };
+        let c = self.clone();
+        let on_msg: Rc<dyn Fn(StreamMsg)> = Rc::new(move |msg| c.on_stream(msg));
+        let stream = events::open(url, token, STREAM_CONNECT_TIMEOUT_MS, on_msg);
+        self.inner.borrow_mut().stream = stream;
+    }
+
+    fn schedule_reconnect(&self) {
+        let delay = {
+            let mut i = self.inner.borrow_mut();
+            if i.reconnect_scheduled || !i.monitor.has_health_api() {
+                return;
+            }
+            i.reconnect_scheduled = true;
+            let d = Backoff::RECONNECT.delay_ms(i.reconnect_attempt, js_sys::Math::random());
+            i.reconnect_attempt = i.reconnect_attempt.saturating_add(1);
+            d
+        };
+        let c = self.clone();
+        set_timeout(
+            move || {
+                c.inner.borrow_mut().reconnect_scheduled = false;
+                c.connect_stream();
+            },
+            Duration::from_millis(delay as u64),
+        );
+    }
+
+    fn on_stream(&self, msg: StreamMsg) {
+        match msg {
+            StreamMsg::Opened => {
+                self.inner.borrow_mut().reconnect_attempt = 0;
+                self.observe(Observation::StreamOpened);
+            }
+            StreamMsg::Event(ev) => match ev.event.as_str() {
+                "heartbeat" => self.observe(Observation::Heartbeat),
+                "region" => match serde_json::from_str::<RegionHealth>(&ev.data) {
+                    Ok(doc) => {
+                        let status = doc.status;
+                        self.signals.health.update(|h| merge_region_event(h, doc));
+                        self.observe(Observation::Reported(status));
+                    }
+                    Err(_) => self.signals.problem.set(Some("The health stream sent a region event the console cannot read".into())),
+                },
+                "zone" => match serde_json::from_str::<ZoneEvent>(&ev.data) {
+                    Ok(z) => {
+                        let mut rolled = None;
+                        self.signals.health.update(|h| rolled = apply_zone_event(h, &z));
+                        if let Some(status) = rolled {
+                            self.observe(Observation::Reported(status));
+                        }
+                    }
+                    Err(_) => self.signals.problem.set(Some("The health stream sent a zone event the console cannot read".into())),
+                },
+                _ => {}
+            },
+            StreamMsg::Closed(ApiError::Status { status: 404, .. }) => {
+                self.inner.borrow_mut().stream = None;
+                self.observe(Observation::NoHealthApi);
+            }
+            StreamMsg::Closed(_) => {
+                self.inner.borrow_mut().stream = None;
+                self.observe(Observation::StreamDropped);
+                self.schedule_reconnect();
+            }
+        }
+    }
+
+    /// Load every page of the region's secrets, showing what has arrived as it arrives.
+    pub fn load_secrets(&self) {
+        {
+            let mut i = self.inner.borrow_mut();
+            if i.loading_secrets {
+                return;
+            }
+            i.loading_secrets = true;
+        }
+        let c = self.clone();
+        spawn_local(async move {
+            c.signals.secrets.update(|s| {
+                s.loading = true;
+                s.error = None;
+            });
+            let api = c.api();
+            let mut items = Vec::new();
+            let mut skipped = 0;
+            let mut offset = 0u64;
+            let outcome = loop {
+                match api.secrets_page(offset, PAGE_LIMIT).await {
+                    Ok(page) => {
+                        let got = page.secrets.items.len() as u64;
+                        skipped += page.secrets.skipped;
+                        items.extend(page.secrets.items);
+                        offset += got + page.secrets.skipped as u64;
+                        let total = page.total_count.filter(|t| *t <= MAX_SECRETS);
+                        let done = got + (page.secrets.skipped as u64) < u64::from(PAGE_LIMIT)
+                            || total.is_some_and(|t| offset >= t)
+                            || offset >= MAX_SECRETS;
+                        c.signals.secrets.update(|s| {
+                            s.total = total;
+                            s.skipped = skipped;
+                        });
+                        if done {
+                            break Ok(());
+                        }
+                    }
+                    Err(e) => break Err(e),
+                }
+            };
+            c.inner.borrow_mut().loading_secrets = false;
+            match outcome {
+                Ok(()) => {
+                    let n = items.len() as u64;
+                    c.signals.secrets.update(|s| {
+                        s.items = Arc::new(std::mem::take(&mut items));
+                        s.loading = false;
+                        s.loaded_at_ms = Some(now_ms());
+                        s.total = s.total.or(Some(n));
+                    });
+                    c.observe(Observation::RequestAnswered);
+                }
+                Err(e) => {
+                    let failure = e.as_failure();
+                    c.signals.secrets.update(|s: &mut SecretsLoad| {
+                        s.loading = false;
+                        s.error = Some(e);
+                    });
+                    if let Some(f) = failure {
+                        c.observe(Observation::RequestFailed(f));
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// What a probe's outcome says about the region. With a health API, any HTTP answer proves the
+/// region's front door works (zone trouble is reported separately); without one, 502/503/504 on
+/// the probe are the only sign of an outage the console can get.
+fn probe_observation(result: &Result<(), ApiError>, has_health_api: bool) -> Observation {
+    match result {
+        Ok(()) => Observation::RequestAnswered,
+        Err(e) => match e.as_failure() {
+            Some(f) => Observation::RequestFailed(f),
+            None if !has_health_api && matches!(e.status(), Some(502..=504)) => {
+                Observation::RequestFailed(Failure::Network)
+            }
+            None => Observation::RequestAnswered,
+        },
+    }
+}
+
+/// A `region` event carries the whole document but `history`; keep the history we have.
+fn merge_region_event(current: &mut Option<RegionHealth>, mut doc: RegionHealth) {
+    if doc.history.is_none() {
+        doc.history = current.as_mut().and_then(|c| c.history.take());
+    }
+    *current = Some(doc);
+}
+
+/// Apply a `zone` event; returns the new roll-up so the state follows zones even if the region
+/// never sends its own roll-up event.
+fn apply_zone_event(current: &mut Option<RegionHealth>, ev: &ZoneEvent) -> Option<HealthStatus> {
+    let doc = current.as_mut()?;
+    let zone = doc.zones.items.iter_mut().find(|z| z.id == ev.zone)?;
+    zone.status = ev.status;
+    zone.reason = ev.reason.clone();
+    if ev.status.is_outage() {
+        zone.latency_ms = None;
+    }
+    let statuses: Vec<HealthStatus> = doc.zones.items.iter().map(|z| z.status).collect();
+    doc.status = roll_up(&statuses);
+    Some(doc.status)
+}

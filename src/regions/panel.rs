@@ -1,0 +1,95 @@
+//! One region's panel: state, plain explanation when unavailable, zones and secrets summary.
+
+use leptos::prelude::*;
+
+use super::controller::RegionController;
+use super::zones::ZoneList;
+use crate::model::region_state::{DownCause, RegionState};
+
+fn clock_time(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    d.to_locale_time_string("en-GB").as_string().unwrap_or_default()
+}
+
+fn state_label(s: RegionState) -> &'static str {
+    match s {
+        RegionState::Unknown => "Connecting…",
+        RegionState::Available => "Available",
+        RegionState::Degraded => "Degraded",
+        RegionState::Unavailable => "Unavailable",
+    }
+}
+
+fn cause_text(c: Option<DownCause>) -> &'static str {
+    match c {
+        Some(DownCause::NotResponding) => "The region accepts connections but does not answer.",
+        Some(DownCause::AllZonesDown) => "The region reports all three of its zones down.",
+        _ => "The console cannot reach the region.",
+    }
+}
+
+#[component]
+pub fn RegionPanel(controller: RegionController, others: Vec<String>) -> impl IntoView {
+    let s = controller.signals;
+    let cfg = controller.config.clone();
+    let heading_id = format!("region-{}-title", cfg.id);
+    let unavailable = move || s.state.get() == RegionState::Unavailable;
+    let others_text = if others.is_empty() { "No other region".to_string() } else { others.join(" and ") };
+    let as_of = move || {
+        s.live_as_of_ms.get().map(|t| format!("as of {}", clock_time(t))).unwrap_or_else(|| "never loaded".into())
+    };
+    let total = move || s.secrets.with(|l| l.items.len());
+    let announce = move || match s.state.get() {
+        RegionState::Unknown => String::new(),
+        st => format!("{}: {}", controller.config.label, state_label(st)),
+    };
+    let label = cfg.label.clone();
+
+    view! {
+        <section
+            class="region"
+            data-region=cfg.id.clone()
+            data-state=move || s.state.get().as_str()
+            aria-disabled=move || unavailable().then_some("true")
+            aria-labelledby=heading_id.clone()
+        >
+            <header class="region-head">
+                <h2 id=heading_id.clone()>{cfg.label.clone()} <span class="region-id">{cfg.id.clone()}</span></h2>
+                <span class="badge" data-badge=move || s.state.get().as_str()>
+                    {move || state_label(s.state.get())}
+                    {move || s.suspect.get().then_some(" · checking…")}
+                </span>
+            </header>
+            <p class="sr-only" aria-live="polite">{announce}</p>
+            <div class="banner-slot">
+                <Show when=unavailable>
+                    <div class="banner" role="status">
+                        <strong>{format!("{label} is unavailable. ")}</strong>
+                        {move || cause_text(s.down_cause.get())}
+                        " " {format!("{others_text} is a separate instance and has not taken over: there is no automatic failover between regions. ")}
+                        "The data is backed up and will be back when the region is; no action is needed. This panel updates by itself."
+                    </div>
+                </Show>
+                <Show when=move || s.state.get() == RegionState::Degraded>
+                    <div class="banner banner-degraded" role="status">
+                        "Some zones of this region are down. The region keeps serving from its healthy zones; some requests may fail briefly while traffic moves."
+                    </div>
+                </Show>
+            </div>
+            <div class="region-body" data-stale=move || unavailable().then_some("")>
+                <ZoneList signals=s region_id=cfg.id.clone() />
+                <div class="secrets-summary" data-secrets-total=move || total().to_string()>
+                    <span class="big-number">{move || total().to_string()}</span>
+                    " secrets"
+                    {move || s.secrets.with(|l| l.loading.then_some(" (loading…)"))}
+                    {move || s.secrets.with(|l| (l.skipped > 0).then(|| format!(" · {} entries could not be read", l.skipped)))}
+                </div>
+                <Show when=unavailable>
+                    <p class="stale-note" data-stale="">"Last known data, " {as_of}</p>
+                </Show>
+                {move || s.secrets.with(|l| l.error.as_ref().map(|e| view! { <p class="error">{e.to_string()}</p> }))}
+                {move || s.problem.get().map(|p| view! { <p class="error">{p}</p> })}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,66 @@
+//! What the views read about one region. Written only by the region controller.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use sm_contract::{RegionHealth, SecretMetadata};
+
+use crate::api::ApiError;
+use crate::model::region_state::{DownCause, RegionState};
+
+/// The secrets of one region as far as they are loaded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecretsLoad {
+    pub items: Arc<Vec<SecretMetadata>>,
+    /// `total_count` the region reported, when it is a believable number.
+    pub total: Option<u64>,
+    pub loading: bool,
+    /// Entries the region sent that could not be read (bad types, missing fields).
+    pub skipped: usize,
+    pub error: Option<ApiError>,
+    /// When the current list finished loading (ms since epoch).
+    pub loaded_at_ms: Option<f64>,
+}
+
+#[derive(Clone, Copy)]
+pub struct RegionSignals {
+    pub state: RwSignal<RegionState>,
+    pub down_cause: RwSignal<Option<DownCause>>,
+    pub suspect: RwSignal<bool>,
+    pub has_health_api: RwSignal<bool>,
+    /// Last region document (zones, SLA, history, incidents) with zone events applied.
+    pub health: RwSignal<Option<RegionHealth>>,
+    /// When the console last had fresh evidence the region was serving (ms since epoch).
+    pub live_as_of_ms: RwSignal<Option<f64>>,
+    pub secrets: RwSignal<SecretsLoad>,
+    /// The latest problem reading the region's answers (hostile or broken responses).
+    pub problem: RwSignal<Option<String>>,
+}
+
+impl RegionSignals {
+    pub fn new() -> Self {
+        RegionSignals {
+            state: RwSignal::new(RegionState::Unknown),
+            down_cause: RwSignal::new(None),
+            suspect: RwSignal::new(false),
+            has_health_api: RwSignal::new(true),
+            health: RwSignal::new(None),
+            live_as_of_ms: RwSignal::new(None),
+            secrets: RwSignal::new(SecretsLoad::default()),
+            problem: RwSignal::new(None),
+        }
+    }
+}
+
+impl Default for RegionSignals {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Set a signal only when the value changes, so views do not re-render on every heartbeat.
+pub fn set_if_changed<T: PartialEq + Send + Sync + 'static>(s: RwSignal<T>, v: T) {
+    if s.with_untracked(|cur| *cur != v) {
+        s.set(v);
+    }
+}

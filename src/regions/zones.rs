@@ -1,0 +1,48 @@
+//! The zone indicators of one region.
+
+use leptos::prelude::*;
+use sm_contract::HealthStatus;
+
+use super::signals::RegionSignals;
+
+#[component]
+pub fn ZoneList(signals: RegionSignals, region_id: String) -> impl IntoView {
+    let zones = move || {
+        signals.health.with(|h| h.as_ref().map(|h| h.zones.items.clone()).unwrap_or_default())
+    };
+    let placeholder_ids: Vec<String> = (1..=3).map(|n| format!("{region_id}-{n}")).collect();
+    view! {
+        <ul class="zones" aria-label="Availability zones">
+            {move || {
+                let zs = zones();
+                if !signals.has_health_api.get() || zs.is_empty() {
+                    // No zone data: show the zones as unknown rather than invent a status.
+                    placeholder_ids
+                        .iter()
+                        .map(|id| zone_item(id.clone(), HealthStatus::Unknown, None, None))
+                        .collect::<Vec<_>>()
+                } else {
+                    zs.into_iter()
+                        .map(|z| zone_item(z.id, z.status, z.latency_ms, z.reason))
+                        .collect::<Vec<_>>()
+                }
+            }}
+        </ul>
+        <Show when=move || !signals.has_health_api.get()>
+            <p class="note">"Zone data needs the region's health API, which this region does not serve. Availability is judged from the console's own requests."</p>
+        </Show>
+    }
+}
+
+fn zone_item(id: String, status: HealthStatus, latency: Option<u64>, reason: Option<String>) -> impl IntoView {
+    let latency = latency.map(|l| format!("{l} ms")).unwrap_or_else(|| "—".to_string());
+    let title = reason.unwrap_or_default();
+    view! {
+        <li class="zone" data-zone=id.clone() data-status=status.as_str() title=title>
+            <span class="dot" aria-hidden="true"></span>
+            <span class="zone-id">{id.clone()}</span>
+            <span class="zone-status">{status.label()}</span>
+            <span class="zone-latency">{latency}</span>
+        </li>
+    }
+}
