@@ -195,7 +195,7 @@ pub fn list(conn: &Connection, q: &ListQuery) -> Result<(u64, Vec<String>), DbEr
         args.push(s.to_lowercase());
         clauses.push(format!("instr(search, ?{}) > 0", args.len()));
     }
-    let mut any_of = |col: &str, values: &[String], clauses: &mut Vec<String>, args: &mut Vec<String>| {
+    let any_of = |col: &str, values: &[String], clauses: &mut Vec<String>, args: &mut Vec<String>| {
         if values.is_empty() {
             return;
         }

@@ -1,0 +1,96 @@
+//! The data listener: secrets API v2, health API v1, and the layers every data request passes.
+
+pub mod auth;
+pub mod groups;
+pub mod health;
+pub mod secrets;
+pub mod versions;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+use axum::Router;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+use crate::state::SharedApp;
+
+/// Largest request body: a 1 MB payload can grow to several MB once JSON-escaped, and anything
+/// beyond is refused with 413 while it streams in, never buffered whole.
+pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+pub fn router(app: SharedApp) -> Router {
+    Router::new()
+        .route("/api/v2/secrets", get(secrets::list).post(secrets::create))
+        .route("/api/v2/secrets/{id}", get(secrets::get_with_data).delete(secrets::delete))
+        .route("/api/v2/secrets/{id}/metadata", get(secrets::metadata).patch(secrets::patch_metadata))
+        .route("/api/v2/secrets/{id}/versions", get(versions::list).post(versions::create))
+        .route("/api/v2/secrets/{id}/versions/{version_id}", get(versions::get_with_data))
+        .route("/api/v2/secrets/{id}/versions/{version_id}/metadata", get(versions::metadata))
+        .route("/api/v2/secret_groups", get(groups::list).post(groups::create))
+        .route("/api/v2/secret_groups/{id}", get(groups::get_one).patch(groups::patch).delete(groups::delete))
+        .route("/api/health/v1/region", get(health::region))
+        .route("/api/health/v1/events", get(crate::events::events))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(from_fn_with_state(app.clone(), crate::faults::middleware))
+        .layer(from_fn_with_state(app.clone(), auth::middleware))
+        .layer(from_fn_with_state(app.clone(), crate::zones::middleware))
+        .layer(from_fn_with_state(app.clone(), crate::cors::middleware))
+        .layer(from_fn_with_state(app.clone(), crate::faults::hang_middleware))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(app)
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("No resource at {}", uri.path()))
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "The method is not allowed for this resource")
+}
+
+/// Parses a JSON request body into `T`, answering 413/400 in the IBM shape.
+pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    let bytes = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("The request body exceeds {BODY_LIMIT} bytes"))
+        } else {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_request", format!("The request body could not be read: {r}"))
+        }
+    })?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("The request body is not valid JSON: {e}")))
+}
+
+/// Query parameters in order (repeated keys keep the last value, as most servers do).
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    pub fn parse(q: Option<&str>) -> Self {
+        Params(q.map(|q| form_urlencoded::parse(q.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()).unwrap_or_default())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// A comma-separated list parameter; empty items are dropped.
+    pub fn list(&self, key: &str) -> Vec<String> {
+        self.get(key).map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()).unwrap_or_default()
+    }
+}
+
+/// `http://host:port` the client used, for absolute page links.
+pub fn origin_of(headers: &HeaderMap, uri: &Uri) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(String::from)
+        .or_else(|| uri.authority().map(|a| a.to_string()))
+        .unwrap_or_else(|| "localhost".into());
+    format!("http://{host}")
+}
