@@ -56,7 +56,7 @@ fn Console(config: Config) -> impl IntoView {
                 .into_iter()
                 .map(|c| {
                     let others: Vec<String> = labels.iter().filter(|l| **l != c.config.label).cloned().collect();
-                    view! { <RegionPanel controller=c others=others /> }
+                    view! { <RegionPanel signals=c.signals config=c.config.clone() others=others /> }
                 })
                 .collect::<Vec<_>>()}
         </main>

@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::controller::RegionController;
+use super::signals::RegionSignals;
 use super::zones::ZoneList;
+use crate::config::RegionConfig;
 use crate::model::region_state::{DownCause, RegionState};
 
 fn clock_time(ms: f64) -> String {
@@ -29,9 +30,9 @@ fn cause_text(c: Option<DownCause>) -> &'static str {
 }
 
 #[component]
-pub fn RegionPanel(controller: RegionController, others: Vec<String>) -> impl IntoView {
-    let s = controller.signals;
-    let cfg = controller.config.clone();
+pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<String>) -> impl IntoView {
+    let s = signals;
+    let cfg = config;
     let heading_id = format!("region-{}-title", cfg.id);
     let unavailable = move || s.state.get() == RegionState::Unavailable;
     let others_text = if others.is_empty() { "No other region".to_string() } else { others.join(" and ") };
@@ -39,11 +40,14 @@ pub fn RegionPanel(controller: RegionController, others: Vec<String>) -> impl In
         s.live_as_of_ms.get().map(|t| format!("as of {}", clock_time(t))).unwrap_or_else(|| "never loaded".into())
     };
     let total = move || s.secrets.with(|l| l.items.len());
-    let announce = move || match s.state.get() {
-        RegionState::Unknown => String::new(),
-        st => format!("{}: {}", controller.config.label, state_label(st)),
-    };
     let label = cfg.label.clone();
+    let announce = {
+        let label = label.clone();
+        move || match s.state.get() {
+            RegionState::Unknown => String::new(),
+            st => format!("{label}: {}", state_label(st)),
+        }
+    };
 
     view! {
         <section

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs whatever is missing to build and test Regional Console on Debian 12 with rustup, and
+# skips every tool already installed at the right version (trunk takes ~15 minutes to build).
+# Safe to run any number of times.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TRUNK_VERSION=0.21.14
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+step() { printf '\n==> %s\n' "$*"; }
+has() { command -v "$1" >/dev/null 2>&1; }
+
+# wasm-bindgen-cli must match the wasm-bindgen crate exactly; Cargo.lock is the source of truth.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+step "wasm32 target"
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "already installed"
+else
+  rustup target add wasm32-unknown-unknown
+fi
+
+step "Chromium, ChromeDriver, brotli (Debian)"
+if has chromium && has chromedriver && has brotli; then
+  echo "already installed: $(chromium --version 2>/dev/null | head -n1)"
+else
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver brotli
+fi
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step "trunk $TRUNK_VERSION"
+if has trunk && [ "$(trunk --version 2>/dev/null | awk '{print $2}')" = "$TRUNK_VERSION" ]; then
+  echo "already installed"
+else
+  # Plain `trunk` resolves to 0.22.x, which needs a newer rustc than this machine has.
+  cargo install "trunk@$TRUNK_VERSION" --locked
+fi
+
+WB_VERSION="$(wasm_bindgen_version)"
+step "wasm-bindgen-cli $WB_VERSION"
+if has wasm-bindgen && [ "$(wasm-bindgen --version | awk '{print $2}')" = "$WB_VERSION" ]; then
+  echo "already installed"
+else
+  # Without --locked: its lockfile pins a crate version the registry no longer has.
+  cargo install wasm-bindgen-cli --version "$WB_VERSION"
+fi
+
+step "npm tools (wasm-opt from binaryen)"
+if [ -x node_modules/.bin/wasm-opt ] && node_modules/.bin/wasm-opt --version | grep -q "version 132"; then
+  echo "already installed"
+else
+  npm ci --no-audit --no-fund 2>/dev/null || npm install --no-audit --no-fund
+fi
+
+step "crates (trunk builds offline)"
+cargo fetch --quiet
+echo "set-up complete"

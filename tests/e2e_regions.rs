@@ -1,0 +1,101 @@
+//! End-to-end: two emulated regions, the release console in headless Chromium, and a region that
+//! dies for real (SIGKILL) and comes back.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::time::Duration;
+
+use support::{config_for, Browser, Emulator, Site};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn killed_region_greys_out_and_recovers_without_reload() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut dallas = Emulator::start("us-south", &data.path().join("us-south"), &["--seed", "40", "--history-days", "90"]);
+    let frankfurt = Emulator::start("eu-de", &data.path().join("eu-de"), &["--seed", "25", "--history-days", "90"]);
+    let site = Site::serve(&config_for(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)]), "/");
+    let browser = Browser::start().await;
+
+    let result = scenario(&browser, &site, &mut dallas).await;
+    browser.quit().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator) -> Result<(), String> {
+    b.d().goto(&site.url).await.map_err(|e| e.to_string())?;
+
+    for region in ["us-south", "eu-de"] {
+        b.wait_until(Duration::from_secs(20), &format!("{region} available"), || async {
+            b.region_state(region).await.as_deref() == Some("available")
+        })
+        .await?;
+    }
+    for (region, n) in [("us-south", "40"), ("eu-de", "25")] {
+        b.wait_until(Duration::from_secs(20), &format!("{region} shows {n} secrets"), || async {
+            b.secrets_total(region).await.as_deref() == Some(n)
+        })
+        .await?;
+    }
+    for z in 1..=3 {
+        let status = b
+            .eval(&format!("document.querySelector('[data-zone=\"us-south-{z}\"]')?.dataset.status ?? null"))
+            .await;
+        if status.as_str() != Some("operational") {
+            return Err(format!("zone us-south-{z} shows {status}, expected operational"));
+        }
+    }
+    // Marks this page load: if the console reloaded itself, the marker would be gone.
+    b.eval("(window.__e2e_page = 'same', true)").await;
+
+    dallas.kill();
+    let took = b
+        .wait_until(Duration::from_secs(2), "us-south greyed out within 2 s of SIGKILL", || async {
+            b.region_state("us-south").await.as_deref() == Some("unavailable")
+        })
+        .await?;
+    println!("us-south greyed out {took:?} after SIGKILL");
+    if b.region_attr("us-south", "aria-disabled").await.as_deref() != Some("true") {
+        return Err("unavailable region is not aria-disabled".into());
+    }
+    if b.region_state("eu-de").await.as_deref() != Some("available") {
+        return Err("eu-de did not stay available while us-south was down".into());
+    }
+    if b.secrets_total("us-south").await.as_deref() != Some("40") {
+        return Err("us-south's last-known secrets count was not kept".into());
+    }
+    let stale = b.eval("document.querySelectorAll('[data-region=\"us-south\"] [data-stale]').length").await;
+    if stale.as_u64().unwrap_or(0) == 0 {
+        return Err("us-south's last-known data is not marked data-stale".into());
+    }
+    let fresh = b.eval("document.querySelectorAll('[data-region=\"eu-de\"] [data-stale]').length").await;
+    if fresh.as_u64() != Some(0) {
+        return Err("eu-de is marked stale but is live".into());
+    }
+
+    // Stay down a while: the console must keep eu-de live and us-south grey, without flicker.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    if b.region_state("us-south").await.as_deref() != Some("unavailable") || b.region_state("eu-de").await.as_deref() != Some("available") {
+        return Err("states changed while nothing happened".into());
+    }
+
+    dallas.restart();
+    let took = b
+        .wait_until(Duration::from_secs(10), "us-south back to available", || async {
+            b.region_state("us-south").await.as_deref() == Some("available")
+        })
+        .await?;
+    println!("us-south recovered {took:?} after restart");
+    if b.region_attr("us-south", "aria-disabled").await.is_some() {
+        return Err("recovered region is still aria-disabled".into());
+    }
+    if b.eval("window.__e2e_page ?? null").await.as_str() != Some("same") {
+        return Err("the page reloaded: recovery must happen in place".into());
+    }
+    b.wait_until(Duration::from_secs(10), "us-south secrets reloaded", || async {
+        b.secrets_total("us-south").await.as_deref() == Some("40")
+    })
+    .await?;
+    Ok(())
+}

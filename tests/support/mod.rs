@@ -1,0 +1,308 @@
+//! End-to-end harness: real emulator processes, the built console served by a plain static file
+//! server, and headless Chromium through chromedriver. Everything binds to 127.0.0.1 on free ports
+//! and is killed on drop, so a failing test leaves nothing running.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+}
+
+fn emulator_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("SM_EMULATOR_BIN") {
+        return PathBuf::from(p);
+    }
+    for profile in ["emulator", "debug"] {
+        let p = root().join("target").join(profile).join("sm-emulator");
+        if p.exists() {
+            return p;
+        }
+    }
+    panic!("sm-emulator is not built: run scripts/test.sh (or cargo build -p sm-emulator)");
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} did not start listening on port {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// One emulated region: one process, killable like a real regional failure.
+pub struct Emulator {
+    pub region: String,
+    pub data_port: u16,
+    pub control_port: u16,
+    data_dir: PathBuf,
+    args: Vec<String>,
+    child: Option<Child>,
+}
+
+impl Emulator {
+    pub fn start(region: &str, data_dir: &Path, extra: &[&str]) -> Emulator {
+        let mut e = Emulator {
+            region: region.to_string(),
+            data_port: free_port(),
+            control_port: free_port(),
+            data_dir: data_dir.to_path_buf(),
+            args: extra.iter().map(|s| s.to_string()).collect(),
+            child: None,
+        };
+        e.spawn();
+        e
+    }
+
+    pub fn api(&self) -> String {
+        format!("http://127.0.0.1:{}", self.data_port)
+    }
+
+    pub fn control(&self) -> String {
+        format!("http://127.0.0.1:{}", self.control_port)
+    }
+
+    fn spawn(&mut self) {
+        let mut child = Command::new(emulator_bin())
+            .args(["--region", &self.region])
+            .args(["--listen", &format!("127.0.0.1:{}", self.data_port)])
+            .args(["--control", &format!("127.0.0.1:{}", self.control_port)])
+            .arg("--data-dir")
+            .arg(&self.data_dir)
+            .args(&self.args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn sm-emulator");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            while let Some(Ok(line)) = lines.next() {
+                if line.starts_with("listening ") {
+                    let _ = tx.send(line);
+                }
+            }
+        });
+        self.child = Some(child);
+        rx.recv_timeout(Duration::from_secs(30)).expect("sm-emulator printed its listening line");
+    }
+
+    /// SIGKILL: the process gets no chance to say goodbye, as in a real outage.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+
+    /// Call the control API; panics with the status when the emulator refuses.
+    pub async fn control_call(&self, method: &str, path: &str, body: &str) -> String {
+        let client = reqwest::Client::new();
+        let url = format!("{}{}", self.control(), path);
+        let req = match method {
+            "PUT" => client.put(url),
+            "DELETE" => client.delete(url),
+            "POST" => client.post(url),
+            _ => client.get(url),
+        };
+        let resp = req
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("control API answers");
+        assert!(resp.status().is_success(), "control call {method} {path} failed: {}", resp.status());
+        resp.text().await.unwrap_or_default()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The release console copied to a temp dir with a `config.json` for this test, served by
+/// `python3 -m http.server` (a static host with no rewrite rules), optionally under a sub-path.
+pub struct Site {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Site {
+    pub fn serve(config_json: &str, sub_path: &str) -> Site {
+        let dist = std::env::var("CONSOLE_DIST").map(PathBuf::from).unwrap_or_else(|_| root().join("dist"));
+        assert!(
+            dist.join("index.html").exists(),
+            "{} has no built console: run scripts/test.sh (it runs trunk build --release)",
+            dist.display()
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join(sub_path.trim_matches('/'));
+        copy_dir(&dist, &target);
+        std::fs::write(target.join("config.json"), config_json).expect("write config.json");
+        let port = free_port();
+        let child = Command::new("python3")
+            .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn python3 -m http.server");
+        wait_for_port(port, "python3 -m http.server");
+        let path = match sub_path.trim_matches('/') {
+            "" => "/".to_string(),
+            p => format!("/{p}/"),
+        };
+        Site { url: format!("http://127.0.0.1:{port}{path}"), dir, child }
+    }
+}
+
+impl Drop for Site {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dist") {
+        let entry = entry.expect("dir entry");
+        let dest = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), dest).expect("copy file");
+        }
+    }
+}
+
+pub fn config_for(regions: &[(&str, &str, &Emulator)]) -> String {
+    let list: Vec<serde_json::Value> = regions
+        .iter()
+        .map(|(id, label, e)| serde_json::json!({"id": id, "label": label, "api": e.api()}))
+        .collect();
+    serde_json::json!({"regions": list, "auth": {"mode": "none"}, "embed": {"allowed_parent_origins": []}})
+        .to_string()
+}
+
+/// Headless Chromium driven through its own chromedriver process.
+pub struct Browser {
+    driver: Option<WebDriver>,
+    chromedriver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let chromedriver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn chromedriver (scripts/setup.sh installs chromium-driver)");
+        wait_for_port(port, "chromedriver");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary("/usr/bin/chromium").expect("binary");
+        for arg in [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,900",
+        ] {
+            caps.add_arg(arg).expect("arg");
+        }
+        caps.add_arg(&format!("--user-data-dir={}", profile.path().display())).expect("arg");
+        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.expect("start Chromium");
+        Browser { driver: Some(driver), chromedriver, _profile: profile }
+    }
+
+    pub fn d(&self) -> &WebDriver {
+        self.driver.as_ref().expect("driver is live until quit")
+    }
+
+    /// Evaluate a JS expression and return it as JSON (`null` if the script fails).
+    pub async fn eval(&self, expr: &str) -> serde_json::Value {
+        match self.d().execute(format!("return ({expr});"), vec![]).await {
+            Ok(ret) => ret.json().clone(),
+            Err(_) => serde_json::Value::Null,
+        }
+    }
+
+    pub async fn region_attr(&self, region: &str, attr: &str) -> Option<String> {
+        let v = self
+            .eval(&format!("document.querySelector('[data-region=\"{region}\"]')?.getAttribute('{attr}') ?? null"))
+            .await;
+        v.as_str().map(str::to_string)
+    }
+
+    pub async fn region_state(&self, region: &str) -> Option<String> {
+        self.region_attr(region, "data-state").await
+    }
+
+    pub async fn secrets_total(&self, region: &str) -> Option<String> {
+        self.eval(&format!(
+            "document.querySelector('[data-region=\"{region}\"] [data-secrets-total]')?.getAttribute('data-secrets-total') ?? null"
+        ))
+        .await
+        .as_str()
+        .map(str::to_string)
+    }
+
+    /// Poll until `check` is true; returns how long it took, or an error after `timeout`.
+    pub async fn wait_until<F, Fut>(&self, timeout: Duration, what: &str, mut check: F) -> Result<Duration, String>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let start = Instant::now();
+        loop {
+            if check().await {
+                return Ok(start.elapsed());
+            }
+            if start.elapsed() > timeout {
+                return Err(format!("timed out after {timeout:?} waiting for {what}"));
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Quit the session on every path; call before propagating a test failure.
+    pub async fn quit(mut self) {
+        if let Some(d) = self.driver.take() {
+            let _ = d.quit().await;
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.chromedriver.kill();
+        let _ = self.chromedriver.wait();
+    }
+}
