@@ -22,16 +22,6 @@ pub enum RegionMode {
     Hang,
 }
 
-impl RegionMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RegionMode::Up => "up",
-            RegionMode::Down => "down",
-            RegionMode::Hang => "hang",
-        }
-    }
-}
-
 fn default_error_status() -> u16 {
     503
 }
@@ -135,7 +125,7 @@ pub async fn middleware(State(app): State<SharedApp>, req: Request, next: Next) 
     if let Some(name) = &faults.hostile {
         if let Some(case) = crate::hostile::find(name) {
             if case.applies_to(req.method(), &path) {
-                return (case.build)(&app, &req);
+                return case.respond(&app, &req);
             }
         }
     }

@@ -101,7 +101,6 @@ pub struct App {
     pub events: broadcast::Sender<StreamEvent>,
     rr: AtomicUsize,
     rate: Mutex<(u64, u32)>,
-    pub started: Instant,
 }
 
 #[derive(Debug, Serialize)]
@@ -142,7 +141,6 @@ impl App {
             events,
             rr: AtomicUsize::new(0),
             rate: Mutex::new((0, 0)),
-            started: Instant::now(),
         })
     }
 

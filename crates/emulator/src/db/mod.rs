@@ -9,7 +9,7 @@ pub mod history;
 pub mod schema;
 pub mod secrets;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -34,7 +34,6 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 pub struct Db {
     writer: mpsc::Sender<Job>,
     readers: mpsc::Sender<Job>,
-    pub path: PathBuf,
 }
 
 const READERS: usize = 2;
@@ -69,7 +68,7 @@ impl Db {
             conn.pragma_update(None, "query_only", "ON")?;
             spawn_worker(&format!("db-reader-{i}"), conn, rrx.clone());
         }
-        Ok(Db { writer: wtx, readers: rtx, path })
+        Ok(Db { writer: wtx, readers: rtx })
     }
 
     /// Runs `f` on the writer connection. `f` is responsible for its transaction.
