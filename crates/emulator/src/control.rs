@@ -5,9 +5,9 @@ use std::time::Instant;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::{Json, Router};
 use serde::Deserialize;
 use sm_contract::HealthStatus;
@@ -17,15 +17,22 @@ use crate::error::ApiError;
 use crate::faults::{DataFaults, RegionMode};
 use crate::state::SharedApp;
 
+/// Every control route, one row per operation (checked against `openapi.json` like the data routes).
+pub fn routes() -> Vec<(Method, &'static str, MethodRouter<SharedApp>)> {
+    vec![
+        (Method::GET, "/emulator/v1/state", get(state)),
+        (Method::PUT, "/emulator/v1/region", put(region)),
+        (Method::PUT, "/emulator/v1/zones/{zone}", put(zone)),
+        (Method::PUT, "/emulator/v1/faults", put(set_faults)),
+        (Method::DELETE, "/emulator/v1/faults", delete(clear)),
+        (Method::GET, "/emulator/v1/hostile", get(hostile)),
+        (Method::POST, "/emulator/v1/seed", post(seed)),
+        (Method::POST, "/emulator/v1/backup", post(backup)),
+    ]
+}
+
 pub fn router(app: SharedApp) -> Router {
-    Router::new()
-        .route("/emulator/v1/state", get(state))
-        .route("/emulator/v1/region", put(region))
-        .route("/emulator/v1/zones/{zone}", put(zone))
-        .route("/emulator/v1/faults", put(set_faults).delete(clear))
-        .route("/emulator/v1/hostile", get(hostile))
-        .route("/emulator/v1/seed", post(seed))
-        .route("/emulator/v1/backup", post(backup))
+    crate::api::from_table(routes())
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such control endpoint") })
         .method_not_allowed_fallback(|| async { ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed") })
         .with_state(app)

@@ -9,9 +9,9 @@ pub mod versions;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{delete, get, patch, post, MethodRouter};
 use axum::Router;
 use serde::de::DeserializeOwned;
 
@@ -22,18 +22,37 @@ use crate::state::SharedApp;
 /// beyond is refused with 413 while it streams in, never buffered whole.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
+/// Every data route, one row per operation. The router is built from this table and a test checks it
+/// against `openapi.json`, so the document cannot drift from what is served.
+pub fn routes() -> Vec<(Method, &'static str, MethodRouter<SharedApp>)> {
+    vec![
+        (Method::GET, "/api/v2/secrets", get(secrets::list)),
+        (Method::POST, "/api/v2/secrets", post(secrets::create)),
+        (Method::GET, "/api/v2/secrets/{id}", get(secrets::get_with_data)),
+        (Method::DELETE, "/api/v2/secrets/{id}", delete(secrets::delete)),
+        (Method::GET, "/api/v2/secrets/{id}/metadata", get(secrets::metadata)),
+        (Method::PATCH, "/api/v2/secrets/{id}/metadata", patch(secrets::patch_metadata)),
+        (Method::GET, "/api/v2/secrets/{id}/versions", get(versions::list)),
+        (Method::POST, "/api/v2/secrets/{id}/versions", post(versions::create)),
+        (Method::GET, "/api/v2/secrets/{id}/versions/{version_id}", get(versions::get_with_data)),
+        (Method::GET, "/api/v2/secrets/{id}/versions/{version_id}/metadata", get(versions::metadata)),
+        (Method::GET, "/api/v2/secret_groups", get(groups::list)),
+        (Method::POST, "/api/v2/secret_groups", post(groups::create)),
+        (Method::GET, "/api/v2/secret_groups/{id}", get(groups::get_one)),
+        (Method::PATCH, "/api/v2/secret_groups/{id}", patch(groups::patch)),
+        (Method::DELETE, "/api/v2/secret_groups/{id}", delete(groups::delete)),
+        (Method::GET, "/api/health/v1/region", get(health::region)),
+        (Method::GET, "/api/health/v1/events", get(crate::events::events)),
+    ]
+}
+
+/// Builds a router from a route table; rows sharing a path merge into one method router.
+pub fn from_table(rows: Vec<(Method, &'static str, MethodRouter<SharedApp>)>) -> Router<SharedApp> {
+    rows.into_iter().fold(Router::new(), |r, (_, path, mr)| r.route(path, mr))
+}
+
 pub fn router(app: SharedApp) -> Router {
-    Router::new()
-        .route("/api/v2/secrets", get(secrets::list).post(secrets::create))
-        .route("/api/v2/secrets/{id}", get(secrets::get_with_data).delete(secrets::delete))
-        .route("/api/v2/secrets/{id}/metadata", get(secrets::metadata).patch(secrets::patch_metadata))
-        .route("/api/v2/secrets/{id}/versions", get(versions::list).post(versions::create))
-        .route("/api/v2/secrets/{id}/versions/{version_id}", get(versions::get_with_data))
-        .route("/api/v2/secrets/{id}/versions/{version_id}/metadata", get(versions::metadata))
-        .route("/api/v2/secret_groups", get(groups::list).post(groups::create))
-        .route("/api/v2/secret_groups/{id}", get(groups::get_one).patch(groups::patch).delete(groups::delete))
-        .route("/api/health/v1/region", get(health::region))
-        .route("/api/health/v1/events", get(crate::events::events))
+    from_table(routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(app.clone(), crate::faults::middleware))
@@ -93,4 +112,38 @@ pub fn origin_of(headers: &HeaderMap, uri: &Uri) -> String {
         .or_else(|| uri.authority().map(|a| a.to_string()))
         .unwrap_or_else(|| "localhost".into());
     format!("http://{host}")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    const OPENAPI: &str = include_str!("../../openapi.json");
+
+    fn documented() -> BTreeSet<(String, String)> {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI).expect("openapi.json is JSON");
+        let mut out = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in ["get", "post", "put", "patch", "delete"] {
+                if item.get(method).is_some() {
+                    out.insert((method.to_uppercase(), path.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn openapi_lists_exactly_the_served_routes() {
+        let served: BTreeSet<(String, String)> = super::routes()
+            .into_iter()
+            .chain(crate::control::routes())
+            .map(|(m, p, _)| (m.to_string(), p.to_string()))
+            .collect();
+        let documented = documented();
+        let missing: Vec<_> = served.difference(&documented).collect();
+        let extra: Vec<_> = documented.difference(&served).collect();
+        assert!(missing.is_empty(), "served but not documented: {missing:?}");
+        assert!(extra.is_empty(), "documented but not served: {extra:?}");
+    }
 }
