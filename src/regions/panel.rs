@@ -37,7 +37,10 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
     let unavailable = move || s.state.get() == RegionState::Unavailable;
     let others_text = if others.is_empty() { "No other region".to_string() } else { others.join(" and ") };
     let as_of = move || {
-        s.live_as_of_ms.get().map(|t| format!("as of {}", clock_time(t))).unwrap_or_else(|| "never loaded".into())
+        s.live_as_of_ms
+            .get()
+            .map(|t| format!("Last known data, as of {}.", clock_time(t)))
+            .unwrap_or_else(|| "Nothing was loaded from this region before it became unavailable.".into())
     };
     let total = move || s.secrets.with(|l| l.items.len());
     let label = cfg.label.clone();
@@ -89,7 +92,7 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
                     {move || s.secrets.with(|l| (l.skipped > 0).then(|| format!(" · {} entries could not be read", l.skipped)))}
                 </div>
                 <Show when=unavailable>
-                    <p class="stale-note" data-stale="">"Last known data, " {as_of}</p>
+                    <p class="stale-note" data-stale="">{as_of}</p>
                 </Show>
                 {move || s.secrets.with(|l| l.error.as_ref().map(|e| view! { <p class="error">{e.to_string()}</p> }))}
                 {move || s.problem.get().map(|p| view! { <p class="error">{p}</p> })}
