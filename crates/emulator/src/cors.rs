@@ -30,6 +30,7 @@ fn allowed_origin(app: &SharedApp, headers: &HeaderMap) -> Option<HeaderValue> {
 pub async fn middleware(State(app): State<SharedApp>, req: Request, next: Next) -> Response {
     let origin = allowed_origin(&app, req.headers());
     let preflight = req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let asks_private_network = req.headers().get("access-control-request-private-network").is_some_and(|v| v == "true");
     let mut res = if preflight {
         let mut res = StatusCode::NO_CONTENT.into_response();
         if origin.is_some() {
@@ -37,6 +38,10 @@ pub async fn middleware(State(app): State<SharedApp>, req: Request, next: Next) 
             h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW_METHODS));
             h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOW_HEADERS));
             h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+            // Chromium's Private Network Access asks before a page reaches a loopback server.
+            if asks_private_network {
+                h.insert("access-control-allow-private-network", HeaderValue::from_static("true"));
+            }
         }
         res
     } else {
