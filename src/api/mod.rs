@@ -4,6 +4,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod region;
+pub mod retry;
 
 pub use error::ApiError;
 pub use region::RegionApi;

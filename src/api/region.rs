@@ -7,7 +7,10 @@ use super::error::ApiError;
 use super::http::{get_json, Request};
 
 /// Short timeouts for the calls that judge liveness; a page of 1000 secrets gets longer.
-pub const PROBE_TIMEOUT_MS: u32 = 1_500;
+/// A probe confirming a suspicion (heartbeats already silent) is short, so a hung region greys out
+/// about two seconds after its last heartbeat; a routine probe allows for a slow link.
+pub const CONFIRM_PROBE_TIMEOUT_MS: u32 = 500;
+pub const ROUTINE_PROBE_TIMEOUT_MS: u32 = 2_000;
 pub const HEALTH_TIMEOUT_MS: u32 = 3_000;
 pub const PAGE_TIMEOUT_MS: u32 = 15_000;
 pub const STREAM_CONNECT_TIMEOUT_MS: u32 = 3_000;
@@ -42,8 +45,8 @@ impl RegionApi {
     }
 
     /// The lightest request the secrets API answers; used to confirm a region is alive.
-    pub async fn probe(&self) -> Result<(), ApiError> {
-        super::http::send(&self.get("/api/v2/secrets?limit=1", PROBE_TIMEOUT_MS)).await.map(|_| ())
+    pub async fn probe(&self, timeout_ms: u32) -> Result<(), ApiError> {
+        super::http::send(&self.get("/api/v2/secrets?limit=1", timeout_ms)).await.map(|_| ())
     }
 
     pub async fn secrets_page(&self, offset: u64, limit: u32) -> Result<SecretsPage, ApiError> {

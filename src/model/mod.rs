@@ -1,5 +1,9 @@
 //! Pure logic of the console: no browser APIs here, so all of it is unit-tested natively.
 
 pub mod backoff;
+pub mod format;
+pub mod uptime;
 pub mod region_state;
+pub mod session_uptime;
+pub mod sparkline;
 pub mod sse;

@@ -6,7 +6,10 @@
 //! Rules (health-v1.md, issue 4):
 //! - A dropped stream, a failed request, or two seconds without a heartbeat make the region
 //!   *suspect*. A suspect region is confirmed by exactly one direct request (a probe): if it fails,
-//!   the region is `Unavailable`; if it succeeds, the suspicion is lifted.
+//!   the region is `Unavailable`; if it succeeds, the suspicion is lifted. Heartbeats come every
+//!   second, so the confirming probe is sent early (after `early_probe_ms` of silence) and its
+//!   failure is acted on once the two seconds are up: a hung region greys out about two seconds
+//!   after its last heartbeat instead of two seconds plus a probe timeout.
 //! - Going down is fast, coming back is deliberate: an unavailable region must show good evidence
 //!   continuously for `recover_stable_ms` before it is shown live again, so a flapping region does
 //!   not flicker the UI between grey and live.
@@ -88,6 +91,8 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Timing {
     pub heartbeat_timeout_ms: f64,
+    /// Silence after which the confirming probe is already sent (but not yet acted on).
+    pub early_probe_ms: f64,
     pub recover_stable_ms: f64,
     /// In probe-only mode (no health API), how often to probe while the region looks fine.
     pub probe_interval_ms: f64,
@@ -95,7 +100,7 @@ pub struct Timing {
 
 impl Default for Timing {
     fn default() -> Self {
-        Timing { heartbeat_timeout_ms: 2_000.0, recover_stable_ms: 800.0, probe_interval_ms: 5_000.0 }
+        Timing { heartbeat_timeout_ms: 2_000.0, early_probe_ms: 1_200.0, recover_stable_ms: 800.0, probe_interval_ms: 5_000.0 }
     }
 }
 
@@ -109,6 +114,8 @@ pub struct RegionMonitor {
     stream_open: bool,
     suspect: bool,
     probe_in_flight: bool,
+    /// A confirming probe failed before the silence was long enough to act on it.
+    pending_failure: Option<Failure>,
     last_heartbeat_ms: Option<f64>,
     /// Start of the current run of good evidence while `Unavailable`; reset by any failure.
     good_since_ms: Option<f64>,
@@ -128,6 +135,7 @@ impl RegionMonitor {
             stream_open: false,
             suspect: false,
             probe_in_flight: false,
+            pending_failure: None,
             last_heartbeat_ms: None,
             good_since_ms: None,
             last_probe_ms: None,
@@ -182,6 +190,7 @@ impl RegionMonitor {
     /// Good evidence that the region answers. Coming back from `Unavailable` waits for stability.
     fn on_good_evidence(&mut self, now_ms: f64) {
         self.suspect = false;
+        self.pending_failure = None;
         let target = self.reachable_state();
         if self.state == RegionState::Unavailable && self.down_cause != Some(DownCause::AllZonesDown) {
             let since = *self.good_since_ms.get_or_insert(now_ms);
@@ -262,14 +271,17 @@ impl RegionMonitor {
             Observation::RequestFailed(f) => {
                 self.probe_in_flight = false;
                 self.good_since_ms = None;
-                if self.suspect || self.state == RegionState::Unknown || self.state == RegionState::Unavailable {
-                    // The confirming request failed: the region is down.
-                    self.suspect = false;
-                    self.down_cause = Some(match f {
-                        Failure::Network => DownCause::Unreachable,
-                        Failure::Timeout => DownCause::NotResponding,
-                    });
-                    self.set_state(RegionState::Unavailable, now_ms);
+                if self.state == RegionState::Unknown || self.state == RegionState::Unavailable {
+                    self.go_down(f, now_ms);
+                    vec![]
+                } else if self.suspect {
+                    // The confirming request failed. Act now if the stream is already known to be
+                    // gone; otherwise wait until the heartbeat silence reaches its limit.
+                    if self.silence_confirmed(now_ms) {
+                        self.go_down(f, now_ms);
+                    } else {
+                        self.pending_failure = Some(f);
+                    }
                     vec![]
                 } else {
                     // One failed data request is a suspicion, not a verdict.
@@ -285,17 +297,46 @@ impl RegionMonitor {
         }
     }
 
+    fn go_down(&mut self, f: Failure, now_ms: f64) {
+        self.suspect = false;
+        self.pending_failure = None;
+        self.down_cause = Some(match f {
+            Failure::Network => DownCause::Unreachable,
+            Failure::Timeout => DownCause::NotResponding,
+        });
+        self.set_state(RegionState::Unavailable, now_ms);
+    }
+
+    /// Whether the event stream no longer vouches for the region: dropped, absent, or silent
+    /// for the full heartbeat timeout.
+    fn silence_confirmed(&self, now_ms: f64) -> bool {
+        !self.has_health_api
+            || !self.stream_open
+            || now_ms - self.last_heartbeat_ms.unwrap_or(now_ms) >= self.timing.heartbeat_timeout_ms
+    }
+
     /// Advance the clock: detects silent streams and schedules probes.
     pub fn tick(&mut self, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
         if self.has_health_api && self.stream_open && self.state != RegionState::Unavailable {
-            let silent_for = now_ms - self.last_heartbeat_ms.unwrap_or(now_ms);
+            let last_heartbeat = self.last_heartbeat_ms.unwrap_or(now_ms);
+            let silent_for = now_ms - last_heartbeat;
+            // One early probe per silence, not one per tick.
+            let probed_since = self.last_probe_ms.is_some_and(|p| p >= last_heartbeat);
+            if silent_for >= self.timing.early_probe_ms && !self.suspect && !probed_since {
+                actions.extend(self.suspect_and_probe(now_ms));
+            }
             if silent_for >= self.timing.heartbeat_timeout_ms {
-                // A hung region keeps the socket open but stops talking: restart the stream and
-                // confirm with a direct request.
+                // A hung region keeps the socket open but stops talking: restart the stream,
+                // and act on the confirming probe if it already failed.
                 self.stream_open = false;
                 actions.push(Action::RestartStream);
-                actions.extend(self.suspect_and_probe(now_ms));
+                if let Some(f) = self.pending_failure.take() {
+                    self.go_down(f, now_ms);
+                } else {
+                    self.suspect = true;
+                    actions.extend(self.request_probe(now_ms));
+                }
             }
         }
         let probe_due = self.last_probe_ms.is_none_or(|t| now_ms - t >= self.timing.probe_interval_ms);
@@ -353,15 +394,40 @@ mod tests {
     }
 
     #[test]
-    fn hung_region_is_caught_by_heartbeat_silence_and_probe_timeout() {
+    fn hung_region_is_greyed_two_seconds_after_its_last_heartbeat() {
         let mut m = live(0.0);
         m.observe(Observation::Heartbeat, 1_000.0);
-        assert!(m.tick(2_500.0).is_empty(), "1.5 s of silence is tolerated");
-        assert_eq!(m.tick(3_000.0), vec![Action::RestartStream, Action::Probe]);
-        assert!(m.tick(3_250.0).is_empty(), "one probe at a time");
-        m.observe(Observation::RequestFailed(Failure::Timeout), 4_000.0);
+        assert!(m.tick(2_100.0).is_empty(), "1.1 s of silence is normal jitter");
+        assert_eq!(m.tick(2_200.0), vec![Action::Probe], "the confirming probe goes out early");
+        assert!(m.tick(2_300.0).is_empty(), "one probe at a time");
+        m.observe(Observation::RequestFailed(Failure::Timeout), 2_700.0);
+        assert_eq!(m.state(), RegionState::Available, "not yet two seconds of silence");
+        assert_eq!(m.tick(3_000.0), vec![Action::RestartStream]);
         assert_eq!(m.state(), RegionState::Unavailable);
         assert_eq!(m.down_cause(), Some(DownCause::NotResponding));
+    }
+
+    #[test]
+    fn a_late_heartbeat_cancels_the_early_probe_verdict() {
+        let mut m = live(0.0);
+        m.observe(Observation::Heartbeat, 1_000.0);
+        assert_eq!(m.tick(2_300.0), vec![Action::Probe]);
+        m.observe(Observation::RequestFailed(Failure::Timeout), 2_800.0);
+        m.observe(Observation::Heartbeat, 2_900.0);
+        assert!(m.tick(3_100.0).is_empty());
+        assert_eq!(m.state(), RegionState::Available);
+        assert!(!m.is_suspect());
+    }
+
+    #[test]
+    fn silent_stream_with_an_answering_region_restarts_the_stream_only() {
+        let mut m = live(0.0);
+        assert_eq!(m.tick(1_300.0), vec![Action::Probe]);
+        m.observe(Observation::RequestAnswered, 1_350.0);
+        assert!(m.tick(1_400.0).is_empty(), "one early probe per silence");
+        assert_eq!(m.tick(2_000.0), vec![Action::RestartStream, Action::Probe]);
+        m.observe(Observation::RequestAnswered, 2_050.0);
+        assert_eq!(m.state(), RegionState::Available);
     }
 
     #[test]

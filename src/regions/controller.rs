@@ -15,13 +15,23 @@ use sm_contract::{roll_up, HealthStatus, RegionHealth, ZoneEvent};
 
 use super::signals::{set_if_changed, RegionSignals, SecretsLoad};
 use crate::api::events::{self, EventStream, StreamMsg};
-use crate::api::region::STREAM_CONNECT_TIMEOUT_MS;
+use crate::api::region::{CONFIRM_PROBE_TIMEOUT_MS, ROUTINE_PROBE_TIMEOUT_MS, STREAM_CONNECT_TIMEOUT_MS};
+use crate::api::retry::get_with_retry;
 use crate::api::{ApiError, RegionApi};
 use crate::config::RegionConfig;
 use crate::model::backoff::Backoff;
 use crate::model::region_state::{Action, Failure, Observation, RegionMonitor, RegionState, Timing};
+use crate::model::session_uptime::SessionUptime;
+use crate::model::sparkline::Series;
 
-const TICK_MS: u64 = 250;
+/// The state machine's clock. Cheap (a few comparisons), and fine-grained enough that the
+/// heartbeat rule acts within a tenth of a second of its deadline.
+const TICK_MS: u64 = 100;
+/// The region document is re-read this often while the region is usable: zone latencies for the
+/// sparklines, and history/incidents that the event stream does not carry.
+const HEALTH_POLL_MS: f64 = 10_000.0;
+/// The session-uptime figure is republished this often (it changes with time, not only events).
+const SESSION_PUBLISH_MS: f64 = 1_000.0;
 const PAGE_LIMIT: u32 = 1000;
 /// A region claiming more than this many secrets is not believed; paging stops there.
 const MAX_SECRETS: u64 = 1_000_000;
@@ -37,6 +47,9 @@ struct Inner {
     reconnect_attempt: u32,
     reconnect_scheduled: bool,
     loading_secrets: bool,
+    session: SessionUptime,
+    session_published_ms: f64,
+    health_requested_ms: f64,
 }
 
 #[derive(Clone)]
@@ -56,6 +69,9 @@ impl RegionController {
             reconnect_attempt: 0,
             reconnect_scheduled: false,
             loading_secrets: false,
+            session: SessionUptime::default(),
+            session_published_ms: 0.0,
+            health_requested_ms: 0.0,
         };
         let c = RegionController { inner: Rc::new(RefCell::new(inner)), config, signals };
         c.refresh_health();
@@ -81,11 +97,17 @@ impl RegionController {
     }
 
     fn tick(&self) {
-        let (before, actions) = {
+        let now = now_ms();
+        let (before, actions, poll_health) = {
             let mut i = self.inner.borrow_mut();
             let before = i.monitor.state();
-            (before, i.monitor.tick(now_ms()))
+            let actions = i.monitor.tick(now);
+            let poll = i.monitor.state().is_usable() && now - i.health_requested_ms >= HEALTH_POLL_MS;
+            (before, actions, poll)
         };
+        if poll_health {
+            self.refresh_health();
+        }
         self.after_change(before, actions);
     }
 
@@ -95,12 +117,25 @@ impl RegionController {
             (i.monitor.state(), i.monitor.down_cause(), i.monitor.is_suspect(), i.monitor.has_health_api())
         };
         let s = self.signals;
+        let now = now_ms();
+        let session = {
+            let mut i = self.inner.borrow_mut();
+            i.session.record(state, now);
+            let due = state != before || now - i.session_published_ms >= SESSION_PUBLISH_MS;
+            due.then(|| {
+                i.session_published_ms = now;
+                i.session.clone()
+            })
+        };
+        if let Some(session) = session {
+            s.session.set(session);
+        }
         set_if_changed(s.state, state);
         set_if_changed(s.down_cause, cause);
         set_if_changed(s.suspect, suspect);
         set_if_changed(s.has_health_api, has_health_api);
         if state.is_usable() {
-            s.live_as_of_ms.set(Some(now_ms()));
+            s.live_as_of_ms.set(Some(now));
         }
         let came_back = state.is_usable() && !before.is_usable();
         if came_back {
@@ -125,18 +160,25 @@ impl RegionController {
     fn probe(&self) {
         let c = self.clone();
         spawn_local(async move {
-            let has_health_api = c.inner.borrow().monitor.has_health_api();
-            let result = c.api().probe().await;
+            let (has_health_api, suspect) = {
+                let i = c.inner.borrow();
+                (i.monitor.has_health_api(), i.monitor.is_suspect())
+            };
+            let timeout = if suspect { CONFIRM_PROBE_TIMEOUT_MS } else { ROUTINE_PROBE_TIMEOUT_MS };
+            let result = c.api().probe(timeout).await;
             c.observe(probe_observation(&result, has_health_api));
         });
     }
 
     fn refresh_health(&self) {
+        self.inner.borrow_mut().health_requested_ms = now_ms();
         let c = self.clone();
         spawn_local(async move {
-            match c.api().health().await {
+            let api = c.api();
+            match get_with_retry(3, || api.health()).await {
                 Ok(doc) => {
                     let status = doc.status;
+                    c.record_latency(&doc);
                     c.signals.health.set(Some(doc));
                     c.observe(Observation::Reported(status));
                 }
@@ -199,6 +241,7 @@ impl RegionController {
                 "region" => match serde_json::from_str::<RegionHealth>(&ev.data) {
                     Ok(doc) => {
                         let status = doc.status;
+                        self.record_latency(&doc);
                         self.signals.health.update(|h| merge_region_event(h, doc));
                         self.observe(Observation::Reported(status));
                     }
@@ -226,6 +269,26 @@ impl RegionController {
                 self.schedule_reconnect();
             }
         }
+    }
+
+    /// One latency sample per zone for the sparklines; a down zone is a gap.
+    fn record_latency(&self, doc: &RegionHealth) {
+        self.signals.latency.update(|series| {
+            for z in &doc.zones.items {
+                let sample = (!z.status.is_outage()).then_some(z.latency_ms.map(|l| l as f64)).flatten();
+                // A hostile document may list hundreds of zones; keep a handful.
+                let idx = series.iter().position(|(id, _)| *id == z.id);
+                match idx {
+                    Some(i) => series[i].1.push(sample),
+                    None if series.len() < 16 => {
+                        let mut s = Series::default();
+                        s.push(sample);
+                        series.push((z.id.clone(), s));
+                    }
+                    None => {}
+                }
+            }
+        });
     }
 
     /// Load every page of the region's secrets, showing what has arrived as it arrives.

@@ -3,6 +3,8 @@
 use leptos::prelude::*;
 
 use super::signals::RegionSignals;
+use super::incidents::IncidentList;
+use super::uptime::UptimeView;
 use super::zones::ZoneList;
 use crate::config::RegionConfig;
 use crate::model::region_state::{DownCause, RegionState};
@@ -85,6 +87,8 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
             </div>
             <div class="region-body" data-stale=move || unavailable().then_some("")>
                 <ZoneList signals=s region_id=cfg.id.clone() />
+                <UptimeView signals=s />
+                <IncidentList signals=s />
                 <div class="secrets-summary" data-secrets-total=move || total().to_string()>
                     <span class="big-number">{move || total().to_string()}</span>
                     " secrets"

@@ -7,6 +7,8 @@ use sm_contract::{RegionHealth, SecretMetadata};
 
 use crate::api::ApiError;
 use crate::model::region_state::{DownCause, RegionState};
+use crate::model::session_uptime::SessionUptime;
+use crate::model::sparkline::Series;
 
 /// The secrets of one region as far as they are loaded.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -35,6 +37,10 @@ pub struct RegionSignals {
     pub secrets: RwSignal<SecretsLoad>,
     /// The latest problem reading the region's answers (hostile or broken responses).
     pub problem: RwSignal<Option<String>>,
+    /// What this browser observed of the region since the page opened.
+    pub session: RwSignal<SessionUptime>,
+    /// Per-zone latency samples of this session, in zone order.
+    pub latency: RwSignal<Vec<(String, Series)>>,
 }
 
 impl RegionSignals {
@@ -48,6 +54,8 @@ impl RegionSignals {
             live_as_of_ms: RwSignal::new(None),
             secrets: RwSignal::new(SecretsLoad::default()),
             problem: RwSignal::new(None),
+            session: RwSignal::new(SessionUptime::default()),
+            latency: RwSignal::new(Vec::new()),
         }
     }
 }

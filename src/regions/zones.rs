@@ -19,11 +19,12 @@ pub fn ZoneList(signals: RegionSignals, region_id: String) -> impl IntoView {
                     // No zone data: show the zones as unknown rather than invent a status.
                     placeholder_ids
                         .iter()
-                        .map(|id| zone_item(id.clone(), HealthStatus::Unknown, None, None))
+                        .map(|id| zone_item(signals, id.clone(), HealthStatus::Unknown, None, None))
                         .collect::<Vec<_>>()
                 } else {
                     zs.into_iter()
-                        .map(|z| zone_item(z.id, z.status, z.latency_ms, z.reason))
+                        .take(16)
+                        .map(|z| zone_item(signals, z.id, z.status, z.latency_ms, z.reason))
                         .collect::<Vec<_>>()
                 }
             }}
@@ -34,14 +35,24 @@ pub fn ZoneList(signals: RegionSignals, region_id: String) -> impl IntoView {
     }
 }
 
-fn zone_item(id: String, status: HealthStatus, latency: Option<u64>, reason: Option<String>) -> impl IntoView {
+const SPARK_W: f64 = 90.0;
+const SPARK_H: f64 = 18.0;
+
+fn zone_item(signals: RegionSignals, id: String, status: HealthStatus, latency: Option<u64>, reason: Option<String>) -> impl IntoView {
     let latency = latency.map(|l| format!("{l} ms")).unwrap_or_else(|| "—".to_string());
-    let title = reason.unwrap_or_default();
+    let title = reason.clone().unwrap_or_default();
+    let zone = id.clone();
+    let path = move || {
+        signals.latency.with(|all| all.iter().find(|(z, _)| *z == zone).map(|(_, s)| s.path(SPARK_W, SPARK_H)).unwrap_or_default())
+    };
     view! {
         <li class="zone" data-zone=id.clone() data-status=status.as_str() title=title>
             <span class="dot" aria-hidden="true"></span>
             <span class="zone-id">{id.clone()}</span>
-            <span class="zone-status">{status.label()}</span>
+            <span class="zone-status">{status.label()}{reason.map(|r| view! { <span class="sr-only">{format!(": {r}")}</span> })}</span>
+            <svg class="spark" viewBox=format!("0 0 {SPARK_W} {SPARK_H}") aria-hidden="true">
+                <path d=path></path>
+            </svg>
             <span class="zone-latency">{latency}</span>
         </li>
     }

@@ -1,0 +1,213 @@
+//! SLA uptime of one region: 90 daily bars, 30/90-day uptime, this month against the SLA, the
+//! error budget, the credit the month would earn, previous months, and what this browser observed.
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use sm_contract::time::DAY;
+use sm_contract::{Incident, RegionHealth, Sla};
+
+use super::signals::RegionSignals;
+use crate::model::format;
+use crate::model::uptime::{self, DayBar, MonthSla, Span};
+
+const DAYS: usize = 90;
+const BAR_W: f64 = 6.0;
+const BAR_GAP: f64 = 2.0;
+const BAR_H: f64 = 34.0;
+
+/// Everything the uptime view shows, computed once per region document.
+#[derive(Debug, Clone, PartialEq)]
+struct Figures {
+    bars: Vec<DayBar>,
+    d30: Option<f64>,
+    d90: Option<f64>,
+    months: Vec<MonthSla>,
+    target: f64,
+}
+
+fn figures(doc: &RegionHealth, now: i64) -> Figures {
+    let window = doc.history.as_ref().and_then(|h| h.window_days).unwrap_or(DAYS as u64);
+    let intervals = doc.history.as_ref().map(|h| h.intervals.items.as_slice()).unwrap_or(&[]);
+    let spans: Vec<Span> = uptime::spans(intervals, now);
+    let sla: &Sla = &doc.sla;
+    let target = if sla.target_percent.is_finite() && (0.0..=100.0).contains(&sla.target_percent) {
+        sla.target_percent
+    } else {
+        Sla::default().target_percent
+    };
+    let months = uptime::months_in_window(now, window)
+        .into_iter()
+        .map(|(y, m)| uptime::month_sla(&spans, y, m, now, window, target, &sla.credit_tiers.items))
+        .collect();
+    Figures {
+        bars: uptime::day_bars(&spans, now, window, DAYS),
+        d30: uptime::window_uptime(&spans, now, window, 30),
+        d90: uptime::window_uptime(&spans, now, window, 90),
+        months,
+        target,
+    }
+}
+
+fn now_s() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+fn day_summary(bar: &DayBar, incidents: &[Incident]) -> String {
+    let mut parts = vec![format!("{}: ", format::date(bar.start))];
+    match bar.uptime {
+        None => parts.push("no data".into()),
+        Some(p) => {
+            parts.push(format!("{} uptime", format::percent(p)));
+            if bar.major_s > 0 {
+                parts.push(format!(", {} major outage", format::duration(bar.major_s)));
+            }
+            if bar.partial_s > 0 {
+                parts.push(format!(", {} partial outage", format::duration(bar.partial_s)));
+            }
+            if bar.degraded_s > 0 {
+                parts.push(format!(", {} degraded", format::duration(bar.degraded_s)));
+            }
+            if bar.major_s + bar.partial_s + bar.degraded_s == 0 {
+                parts.push(", no downtime".into());
+            }
+        }
+    }
+    let titles: Vec<&str> = incidents
+        .iter()
+        .filter(|i| {
+            let start = i.started_at.as_deref().and_then(sm_contract::time::parse_rfc3339);
+            let end = i.resolved_at.as_deref().and_then(sm_contract::time::parse_rfc3339);
+            match start {
+                Some(s) => s < bar.start + DAY && end.is_none_or(|e| e >= bar.start),
+                None => false,
+            }
+        })
+        .map(|i| i.title.as_str())
+        .take(3)
+        .collect();
+    if !titles.is_empty() {
+        parts.push(format!(". Incidents: {}", titles.join("; ")));
+    }
+    parts.concat()
+}
+
+fn credit_text(m: &MonthSla) -> String {
+    if m.credit_percent > 0.0 {
+        format!("{}% service credit", m.credit_percent)
+    } else {
+        "no credit".into()
+    }
+}
+
+#[component]
+pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
+    let figs = Memo::new(move |_| signals.health.with(|h| h.as_ref().map(|doc| figures(doc, now_s()))));
+    let incidents = Memo::new(move |_| signals.health.with(|h| h.as_ref().map(|d| d.incidents.items.clone()).unwrap_or_default()));
+    // The day under the pointer or keyboard focus; the most recent day otherwise.
+    let selected: RwSignal<Option<usize>> = RwSignal::new(None);
+
+    let on_key = move |ev: KeyboardEvent| {
+        let step: i64 = match ev.key().as_str() {
+            "ArrowLeft" => -1,
+            "ArrowRight" => 1,
+            "Home" => -(DAYS as i64),
+            "End" => DAYS as i64,
+            _ => return,
+        };
+        ev.prevent_default();
+        let cur = selected.get_untracked().unwrap_or(DAYS - 1) as i64;
+        selected.set(Some((cur + step).clamp(0, DAYS as i64 - 1) as usize));
+    };
+
+    let detail = move || {
+        figs.with(|f| {
+            f.as_ref().and_then(|f| {
+                let i = selected.get().unwrap_or(f.bars.len().saturating_sub(1));
+                f.bars.get(i).map(|b| incidents.with(|inc| day_summary(b, inc)))
+            })
+        })
+    };
+
+    view! {
+        <section class="uptime" aria-label="SLA uptime">
+            {move || figs.get().map(|f| {
+                let width = DAYS as f64 * (BAR_W + BAR_GAP) - BAR_GAP;
+                let bars = f.bars.iter().enumerate().map(|(i, b)| {
+                    let x = i as f64 * (BAR_W + BAR_GAP);
+                    let title = incidents.with_untracked(|inc| day_summary(b, inc));
+                    view! {
+                        <rect
+                            x=format!("{x}") y="0" width=format!("{BAR_W}") height=format!("{BAR_H}") rx="1.5"
+                            class="day"
+                            class:selected=move || selected.get() == Some(i)
+                            data-uptime-day=b.date.clone()
+                            data-bucket=b.bucket.as_str()
+                            on:mouseenter=move |_| selected.set(Some(i))
+                        ><title>{title}</title></rect>
+                    }
+                }).collect::<Vec<_>>();
+                let current = f.months.first().cloned();
+                let previous: Vec<MonthSla> = f.months.iter().skip(1).cloned().collect();
+                let target = f.target;
+                view! {
+                    <div class="uptime-figures">
+                        <div class="figure"><span class="label">"30 days"</span><span class="value">{f.d30.map(format::percent).unwrap_or_else(|| "—".into())}</span></div>
+                        <div class="figure"><span class="label">"90 days"</span><span class="value">{f.d90.map(format::percent).unwrap_or_else(|| "—".into())}</span></div>
+                        {current.map(|m| {
+                            let met = m.availability >= target;
+                            let budget_ratio = if m.allowed_minutes > 0.0 { (m.budget_left_minutes / m.allowed_minutes).clamp(0.0, 1.0) } else { 0.0 };
+                            view! {
+                                <div class="figure" data-sla-month=format!("{}-{:02}", m.year, m.month)>
+                                    <span class="label">{format!("{} availability (SLA {}%)", m.label(), target)}</span>
+                                    <span class="value" class:breach=!met>{format::percent(m.availability)}</span>
+                                    <span class="sub">{credit_text(&m)}</span>
+                                </div>
+                                <div class="figure">
+                                    <span class="label">"Error budget left"</span>
+                                    <span class="value" class:breach=m.budget_left_minutes < 0.0>{format!("{} of {}", format::minutes(m.budget_left_minutes), format::minutes(m.allowed_minutes))}</span>
+                                    <svg class="budget" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">
+                                        <rect class="budget-track" x="0" y="0" width="100" height="6" rx="3"></rect>
+                                        <rect class="budget-left" x="0" y="0" width=format!("{:.1}", budget_ratio * 100.0) height="6" rx="3"></rect>
+                                    </svg>
+                                </div>
+                            }
+                        })}
+                    </div>
+                    <svg
+                        class="bars" role="group" tabindex="0"
+                        aria-label="Daily uptime, last 90 days. Use the arrow keys to read each day."
+                        viewBox=format!("0 0 {width} {BAR_H}") preserveAspectRatio="none"
+                        on:keydown=on_key
+                        on:mouseleave=move |_| selected.set(None)
+                    >{bars}</svg>
+                    <div class="bars-axis" aria-hidden="true"><span>"90 days ago"</span><span>"today"</span></div>
+                    <p class="day-detail" aria-live="polite">{detail}</p>
+                    {(!previous.is_empty()).then(|| view! {
+                        <table class="months">
+                            <caption>"Previous months (IBM SLA availability)"</caption>
+                            <thead><tr><th scope="col">"Month"</th><th scope="col">"Availability"</th><th scope="col">"Downtime"</th><th scope="col">"Credit"</th></tr></thead>
+                            <tbody>
+                                {previous.into_iter().map(|m| view! {
+                                    <tr>
+                                        <th scope="row">{m.label()}{(!m.complete_history).then_some(" (partial data)")}</th>
+                                        <td class:breach=m.availability < target>{format::percent(m.availability)}</td>
+                                        <td>{format!("{} min", m.downtime_minutes)}</td>
+                                        <td>{credit_text(&m)}</td>
+                                    </tr>
+                                }).collect::<Vec<_>>()}
+                            </tbody>
+                        </table>
+                    })}
+                }
+            })}
+            <p class="observed">
+                "Observed from this browser: "
+                {move || signals.session.with(|s| match s.percent() {
+                    Some(p) => format!("{} over {}{}", format::percent(p), format::duration((s.observed_ms() / 1000.0) as i64),
+                        if s.down_ms() > 0.0 { format!(" ({} unreachable)", format::duration((s.down_ms() / 1000.0).ceil() as i64)) } else { String::new() }),
+                    None => "not yet measured".into(),
+                })}
+            </p>
+        </section>
+    }
+}
