@@ -114,10 +114,12 @@ async fn serve(cfg: Config) -> Result<(), StartupError> {
         tokio::spawn(backup_loop(app.clone(), dir, every, shutdown.clone()));
     }
 
+    // Handlers go in before the ready line: a supervisor may signal as soon as it reads it.
+    let signals = Signals::install()?;
     println!("listening region={} data=http://{data_addr} control=http://{control_addr}", cfg.region);
     let _ = std::io::stdout().flush();
 
-    wait_for_signal().await?;
+    signals.wait().await;
     shutdown.cancel();
     let _ = data.await;
     let _ = control.await;
@@ -168,13 +170,24 @@ async fn backup_loop(app: state::SharedApp, dir: std::path::PathBuf, every: std:
     }
 }
 
-async fn wait_for_signal() -> Result<(), StartupError> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).map_err(|e| StartupError::Runtime(format!("cannot handle SIGTERM: {e}")))?;
-    let mut int = signal(SignalKind::interrupt()).map_err(|e| StartupError::Runtime(format!("cannot handle SIGINT: {e}")))?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+struct Signals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> Result<Signals, StartupError> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            term: signal(SignalKind::terminate()).map_err(|e| StartupError::Runtime(format!("cannot handle SIGTERM: {e}")))?,
+            int: signal(SignalKind::interrupt()).map_err(|e| StartupError::Runtime(format!("cannot handle SIGINT: {e}")))?,
+        })
     }
-    Ok(())
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+        }
+    }
 }
