@@ -14,6 +14,20 @@ fn clock_time(ms: f64) -> String {
     d.to_locale_time_string("en-GB").as_string().unwrap_or_default()
 }
 
+/// "1 of 3 zones down (us-south-2)", or the reported status when zones do not say.
+fn zones_down_text(s: RegionSignals) -> String {
+    s.health.with(|h| {
+        let Some(doc) = h else { return "zone trouble reported".to_string() };
+        let zones = &doc.zones.items;
+        let down: Vec<&str> = zones.iter().filter(|z| z.status.is_outage()).map(|z| z.id.as_str()).collect();
+        if down.is_empty() {
+            doc.status.label().to_lowercase()
+        } else {
+            format!("{} of {} zones down ({})", down.len(), zones.len(), down.join(", "))
+        }
+    })
+}
+
 fn state_label(s: RegionState) -> &'static str {
     match s {
         RegionState::Unknown => "Connecting…",
@@ -70,20 +84,26 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
                 </span>
             </header>
             <p class="sr-only" aria-live="polite">{announce}</p>
-            <div class="banner-slot">
-                <Show when=unavailable>
-                    <div class="banner" role="status">
-                        <strong>{format!("{label} is unavailable. ")}</strong>
-                        {move || cause_text(s.down_cause.get())}
-                        " " {format!("{others_text} is a separate instance and has not taken over: there is no automatic failover between regions. ")}
-                        "The data is backed up and will be back when the region is; no action is needed. This panel updates by itself."
-                    </div>
-                </Show>
-                <Show when=move || s.state.get() == RegionState::Degraded>
-                    <div class="banner banner-degraded" role="status">
-                        "Some zones of this region are down. The region keeps serving from its healthy zones; some requests may fail briefly while traffic moves."
-                    </div>
-                </Show>
+            // One message box whatever the state, with a reserved height: changing state never
+            // moves the rest of the panel (no layout shift).
+            <div class="banner" data-tone=move || s.state.get().as_str()>
+                {move || match s.state.get() {
+                    RegionState::Unknown => view! { <span>{format!("Connecting to {label}…")}</span> }.into_any(),
+                    RegionState::Available => view! {
+                        <span><strong>{format!("{label} is operating normally.")}</strong> " Live data, updated as it changes."</span>
+                    }.into_any(),
+                    RegionState::Degraded => view! {
+                        <span><strong>{format!("{label} is degraded: {}.", zones_down_text(s))}</strong>
+                        " It keeps serving from its healthy zones; some requests may fail briefly while traffic moves."</span>
+                    }.into_any(),
+                    RegionState::Unavailable => view! {
+                        <span>
+                            <strong>{format!("{label} is unavailable.")}</strong> " " {cause_text(s.down_cause.get())} " "
+                            {format!("{others_text} is a separate instance and has not taken over: there is no automatic failover between regions. ")}
+                            "The data is backed up and will be back when the region is; no action is needed. This panel updates by itself."
+                        </span>
+                    }.into_any(),
+                }}
             </div>
             <div class="region-body" data-stale=move || unavailable().then_some("")>
                 <ZoneList signals=s region_id=cfg.id.clone() />
