@@ -5,5 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 echo "==> console (trunk build --release)"
 trunk build --release
+# Make dist/ deployable as built: the default config.json and the CSP derived from it.
+python3 scripts/deploy_config.py --dist dist --config config.json
 echo "==> sm-emulator (profile emulator)"
 cargo build -p sm-emulator --profile emulator

@@ -11,11 +11,13 @@ pub mod api;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
+pub mod panic_screen;
+#[cfg(target_arch = "wasm32")]
 pub mod regions;
 
 /// Mount the console on `<body>`.
 #[cfg(target_arch = "wasm32")]
 pub fn run() {
-    console_error_panic_hook::set_once();
+    panic_screen::install();
     leptos::mount::mount_to_body(components::app::App);
 }

@@ -97,5 +97,19 @@ async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator) -> Result<(),
         b.secrets_total("us-south").await.as_deref() == Some("40")
     })
     .await?;
+    let violations = b.csp_violations().await;
+    if !violations.is_empty() {
+        return Err(format!("Content-Security-Policy violations: {violations:?}"));
+    }
+    // Prove the recorder (and the policy) work: an injected inline script must be blocked, not
+    // run, and its violation seen.
+    b.eval("(() => { const s = document.createElement('script'); s.textContent = 'window.__inline_ran = 1'; document.head.appendChild(s); return true; })()").await;
+    b.wait_until(Duration::from_secs(2), "the CSP blocks an inline script and the recorder sees it", || async {
+        b.csp_violations().await.iter().any(|v| v.starts_with("script-src"))
+    })
+    .await?;
+    if !b.eval("window.__inline_ran ?? null").await.is_null() {
+        return Err("an injected inline script ran: the CSP is not in force".into());
+    }
     Ok(())
 }

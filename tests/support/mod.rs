@@ -157,7 +157,19 @@ impl Site {
         let dir = tempfile::tempdir().expect("temp dir");
         let target = dir.path().join(sub_path.trim_matches('/'));
         copy_dir(&dist, &target);
-        std::fs::write(target.join("config.json"), config_json).expect("write config.json");
+        // Deploy as a real host would: the deployment's config.json and the CSP derived from it.
+        let config_path = dir.path().join("deploy-config.json");
+        std::fs::write(&config_path, config_json).expect("write config.json");
+        let status = Command::new("python3")
+            .arg(root().join("scripts/deploy_config.py"))
+            .arg("--dist")
+            .arg(&target)
+            .arg("--config")
+            .arg(&config_path)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run scripts/deploy_config.py");
+        assert!(status.success(), "scripts/deploy_config.py failed");
         let port = free_port();
         let child = Command::new("python3")
             .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
@@ -239,6 +251,16 @@ impl Browser {
         }
         caps.add_arg(&format!("--user-data-dir={}", profile.path().display())).expect("arg");
         let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.expect("start Chromium");
+        // Record CSP violations from the very first script of every page, so a test can assert
+        // there were none.
+        let dev_tools = thirtyfour::extensions::cdp::ChromeDevTools::new(driver.handle().clone());
+        dev_tools
+            .execute_cdp_with_params(
+                "Page.addScriptToEvaluateOnNewDocument",
+                serde_json::json!({"source": "window.__csp_violations = []; document.addEventListener('securitypolicyviolation', e => window.__csp_violations.push(e.violatedDirective + ' ' + e.blockedURI));"}),
+            )
+            .await
+            .expect("install the CSP violation recorder");
         Browser { driver: Some(driver), chromedriver, _profile: profile }
     }
 
@@ -272,6 +294,11 @@ impl Browser {
         .await
         .as_str()
         .map(str::to_string)
+    }
+
+    /// CSP violations the current page has reported since it loaded.
+    pub async fn csp_violations(&self) -> Vec<String> {
+        serde_json::from_value(self.eval("window.__csp_violations ?? ['recorder missing']").await).unwrap_or_default()
     }
 
     /// Poll until `check` is true; returns how long it took, or an error after `timeout`.
