@@ -9,7 +9,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit, RequestMode, Response, TextDecodeOptions, TextDecoder};
+use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit, RequestMode, RequestRedirect, Response, TextDecodeOptions, TextDecoder};
 
 use super::error::ApiError;
 use crate::model::sse::{SseEvent, SseParser};
@@ -64,6 +64,8 @@ async fn run(
     let init = RequestInit::new();
     init.set_method("GET");
     init.set_mode(RequestMode::Cors);
+    // A region's APIs never redirect; following one could carry a request to another origin.
+    init.set_redirect(RequestRedirect::Error);
     init.set_signal(Some(&controller.signal()));
     init.set_headers(&headers);
 

@@ -12,7 +12,7 @@ use sm_contract::error::ErrorSummary;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, RequestMode, Response};
+use web_sys::{AbortController, Headers, RequestInit, RequestMode, RequestRedirect, Response};
 
 use super::error::ApiError;
 use crate::model::backoff::retry_after_ms;
@@ -112,6 +112,8 @@ pub async fn send(req: &Request) -> Result<Response200, ApiError> {
     let init = RequestInit::new();
     init.set_method(req.method.as_str());
     init.set_mode(RequestMode::Cors);
+    // A region's APIs never redirect; following one could carry a request to another origin.
+    init.set_redirect(RequestRedirect::Error);
     init.set_signal(Some(&controller.signal()));
     if let Some((body, content_type)) = &req.body {
         let _ = headers.set("Content-Type", content_type);

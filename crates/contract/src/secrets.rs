@@ -167,7 +167,7 @@ pub struct SecretsPage {
     pub next: Option<Href>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub last: Option<Href>,
-    #[serde(default)]
+    /// Required: a 200 without a `secrets` list (an error body sent with 200, say) is not a page.
     pub secrets: LenientVec<SecretMetadata>,
 }
 
@@ -253,6 +253,12 @@ mod tests {
         assert!(c.labels.is_empty());
         assert_eq!(c.versions_total, None);
         assert_eq!(c.secret_group_id, "default");
+    }
+
+    #[test]
+    fn an_error_body_is_not_an_empty_page() {
+        let body = r#"{"errors":[{"code":"x","message":"boom"}],"trace":"t","status_code":500}"#;
+        assert!(serde_json::from_str::<SecretsPage>(body).is_err());
     }
 
     #[test]
