@@ -113,3 +113,56 @@ async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator) -> Result<(),
     }
     Ok(())
 }
+
+/// A plain static server, the console under a sub-path, no rewrite rules: it finds its assets
+/// and its config.json relative to the page.
+#[tokio::test(flavor = "multi_thread")]
+async fn works_under_a_sub_path_of_a_plain_static_server() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dallas = Emulator::start("us-south", &data.path().join("us-south"), &["--seed", "5"]);
+    let frankfurt = Emulator::start("eu-de", &data.path().join("eu-de"), &["--seed", "6"]);
+    let site = Site::serve(&config_for(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)]), "/tools/console/");
+    assert!(site.url.ends_with("/tools/console/"));
+    let browser = Browser::start().await;
+    let result = async {
+        let b = &browser;
+        b.d().goto(&site.url).await.map_err(|e| e.to_string())?;
+        for (region, n) in [("us-south", "5"), ("eu-de", "6")] {
+            b.wait_until(Duration::from_secs(20), &format!("{region} live with {n} secrets under the sub-path"), || async {
+                b.region_state(region).await.as_deref() == Some("available") && b.secrets_total(region).await.as_deref() == Some(n)
+            })
+            .await?;
+        }
+        let violations = b.csp_violations().await;
+        if violations.is_empty() { Ok(()) } else { Err(format!("CSP violations: {violations:?}")) }
+    }
+    .await;
+    browser.quit().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+/// A broken config is a full-page error that names the problem, not a blank page.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_config_is_explained() {
+    let site = Site::serve(r#"{"regions":[{"id":"us-south","api":"https://dallas.example"}],"auth":{"mode":"magic"}}"#, "/");
+    let browser = Browser::start().await;
+    let result = async {
+        let b = &browser;
+        b.d().goto(&site.url).await.map_err(|e| e.to_string())?;
+        b.wait_until(Duration::from_secs(10), "the config error page", || async {
+            b.eval("document.querySelector('[data-config-error]')?.textContent ?? ''")
+                .await
+                .as_str()
+                .is_some_and(|t| t.contains("auth.mode") && t.contains("magic"))
+        })
+        .await
+        .map(|_| ())
+    }
+    .await;
+    browser.quit().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}

@@ -253,9 +253,9 @@ impl Browser {
         let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.expect("start Chromium");
         // Record CSP violations from the very first script of every page, so a test can assert
         // there were none.
-        let dev_tools = thirtyfour::extensions::cdp::ChromeDevTools::new(driver.handle().clone());
-        dev_tools
-            .execute_cdp_with_params(
+        driver
+            .cdp()
+            .send_raw(
                 "Page.addScriptToEvaluateOnNewDocument",
                 serde_json::json!({"source": "window.__csp_violations = []; document.addEventListener('securitypolicyviolation', e => window.__csp_violations.push(e.violatedDirective + ' ' + e.blockedURI));"}),
             )
