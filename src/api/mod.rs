@@ -1,5 +1,6 @@
 //! Typed, abortable clients of a region's secrets API and health API.
 
+pub mod auth;
 pub mod error;
 pub mod events;
 pub mod http;

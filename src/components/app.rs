@@ -3,8 +3,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::api::auth;
 use crate::api::http::{send, Request};
 use crate::config::{parse_config, Config, ConfigError};
+use crate::embed;
 use crate::regions::controller::RegionController;
 use crate::regions::panel::RegionPanel;
 
@@ -41,16 +43,36 @@ fn ConfigErrorPage(error: String) -> impl IntoView {
     }
 }
 
+/// Bring a region's panel into view (the parent asked for it, or a deep link named it).
+fn show_region(id: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let selector = format!("[data-region=\"{}\"]", id.replace(['"', '\\'], ""));
+    if let Ok(Some(panel)) = document.query_selector(&selector) {
+        panel.scroll_into_view();
+    }
+}
+
 #[component]
 fn Console(config: Config) -> impl IntoView {
+    // Framed by a larger console: speak the embedding protocol, drop our own header, take the
+    // parent's theme and (in embed auth mode) its token.
+    let embedded = embed::start(
+        config.allowed_parent_origins.clone(),
+        embed::Handlers {
+            on_token: Box::new(|token| auth::set(Some(token))),
+            on_region: Box::new(|region| show_region(&region)),
+        },
+    );
     let controllers: Vec<RegionController> =
         config.regions.iter().map(|r| RegionController::start(r.clone(), None)).collect();
     let labels: Vec<String> = config.regions.iter().map(|r| r.label.clone()).collect();
     view! {
-        <header class="app-head">
-            <h1>"Regional Console"</h1>
-            <p class="subtitle">"Secrets Manager · each region is a separate instance; there is no automatic failover between them."</p>
-        </header>
+        {(!embedded).then(|| view! {
+            <header class="app-head">
+                <h1>"Regional Console"</h1>
+                <p class="subtitle">"Secrets Manager · each region is a separate instance; there is no automatic failover between them."</p>
+            </header>
+        })}
         <main class="regions">
             {controllers
                 .into_iter()

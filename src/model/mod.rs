@@ -1,6 +1,7 @@
 //! Pure logic of the console: no browser APIs here, so all of it is unit-tested natively.
 
 pub mod backoff;
+pub mod embed;
 pub mod format;
 pub mod uptime;
 pub mod region_state;

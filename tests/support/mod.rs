@@ -187,6 +187,29 @@ impl Site {
     }
 }
 
+impl Site {
+    /// Serve a directory as it is (an embedding host page, say) on its own port: its own origin.
+    pub fn serve_files(src: &Path) -> Site {
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_dir(src, dir.path());
+        let port = free_port();
+        let child = Command::new("python3")
+            .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn python3 -m http.server");
+        wait_for_port(port, "python3 -m http.server");
+        Site { url: format!("http://127.0.0.1:{port}/"), dir, child }
+    }
+
+    /// `scheme://host:port` of this site.
+    pub fn origin(&self) -> String {
+        self.url.split('/').take(3).collect::<Vec<_>>().join("/")
+    }
+}
+
 impl Drop for Site {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -208,11 +231,16 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 pub fn config_for(regions: &[(&str, &str, &Emulator)]) -> String {
+    config_with(regions, "none", &[])
+}
+
+/// A config with an auth mode and the embedding parents allowed.
+pub fn config_with(regions: &[(&str, &str, &Emulator)], auth_mode: &str, parents: &[String]) -> String {
     let list: Vec<serde_json::Value> = regions
         .iter()
         .map(|(id, label, e)| serde_json::json!({"id": id, "label": label, "api": e.api()}))
         .collect();
-    serde_json::json!({"regions": list, "auth": {"mode": "none"}, "embed": {"allowed_parent_origins": []}})
+    serde_json::json!({"regions": list, "auth": {"mode": auth_mode}, "embed": {"allowed_parent_origins": parents}})
         .to_string()
 }
 
