@@ -98,12 +98,17 @@ def main():
         "Permissions-Policy": "camera=(), microphone=(), geolocation=(), clipboard-write=(self)",
     }
     (args.dist / "_headers").write_text("/*\n" + "".join(f"  {k}: {v}\n" for k, v in headers.items()))
-    nginx = ["# nginx: serve dist/ as plain static files (no rewrite rules needed; deep links use the URL hash)",
-             "location /console/ {", "    alias /srv/regional-console/;", "    try_files $uri =404;",
-             "    location ~* \\.(wasm)$ { types { application/wasm wasm; } }"]
-    nginx += [f'    add_header {k} "{v}" always;' for k, v in headers.items()]
-    nginx += ["    # config.json changes per deployment: never cache it; hashed assets can be cached forever",
-              "    location = /console/config.json { add_header Cache-Control \"no-cache\" always; }", "}"]
+    header_lines = [f'    add_header {k} "{v}" always;' for k, v in headers.items()]
+    nginx = ["# nginx: dist/ as plain static files. No rewrite rules: deep links live in the URL hash.",
+             "# (nginx's mime.types maps .wasm to application/wasm since 1.21.)",
+             "location /console/ {", "    alias /srv/regional-console/;", "    try_files $uri =404;"]
+    nginx += header_lines
+    # A nested location with its own add_header drops the outer ones, so they are repeated.
+    nginx += ["    # config.json changes per deployment: never cache it (hashed assets can be cached forever).",
+              "    location = /console/config.json {", "        alias /srv/regional-console/config.json;",
+              '        add_header Cache-Control "no-cache" always;']
+    nginx += ["    " + line for line in header_lines]
+    nginx += ["    }", "}"]
     (args.dist / "nginx.conf.sample").write_text("\n".join(nginx) + "\n")
     print(f"configured {args.dist}: connect-src {meta.split('connect-src ')[1].split(';')[0]}")
 
