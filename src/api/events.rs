@@ -3,15 +3,14 @@
 //! Not `EventSource`: it cannot send `Authorization`, cannot time out a connect that hangs, and
 //! reconnects on its own schedule. The region controller owns reconnection instead.
 
-use std::cell::Cell;
 use std::rc::Rc;
 
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
-use web_sys::{AbortController, Headers, ReadableStreamDefaultReader, RequestInit, RequestMode, RequestRedirect, Response, TextDecodeOptions, TextDecoder};
+use web_sys::{AbortController, ReadableStreamDefaultReader, Response, TextDecodeOptions, TextDecoder};
 
 use super::error::ApiError;
+use super::http::{base_init, Deadline};
 use crate::model::sse::{SseEvent, SseParser};
 
 /// One event larger than this is hostile: the biggest legitimate one is a region document.
@@ -56,36 +55,15 @@ async fn run(
     on_msg: &Rc<dyn Fn(StreamMsg)>,
 ) -> Result<(), ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
-    let headers = Headers::new().map_err(|_| ApiError::Network)?;
-    let _ = headers.set("Accept", "text/event-stream");
-    if let Some(t) = &token {
-        let _ = headers.set("Authorization", &format!("Bearer {t}"));
-    }
-    let init = RequestInit::new();
-    init.set_method("GET");
-    init.set_mode(RequestMode::Cors);
-    // A region's APIs never redirect; following one could carry a request to another origin.
-    init.set_redirect(RequestRedirect::Error);
-    init.set_signal(Some(&controller.signal()));
-    init.set_headers(&headers);
-
+    let (init, _) = base_init("GET", "text/event-stream", token.as_deref(), controller)?;
     // Only the connect is timed; once open, silence is judged by the heartbeat rule.
-    let timed_out = Rc::new(Cell::new(false));
-    let on_timeout = {
-        let (c, flag) = (controller.clone(), timed_out.clone());
-        Closure::once_into_js(move || {
-            flag.set(true);
-            c.abort();
-        })
-    };
-    let timer = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.unchecked_ref(), connect_timeout_ms as i32)
-        .map_err(|_| ApiError::Network)?;
+    let deadline = Deadline::arm(controller, connect_timeout_ms)?;
     let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
-    window.clear_timeout_with_handle(timer);
+    let timed_out = deadline.fired();
+    drop(deadline);
     let resp: Response = match resp {
         Ok(r) => r.dyn_into().map_err(|_| ApiError::Decode("not a fetch response".into()))?,
-        Err(_) if timed_out.get() => return Err(ApiError::Timeout(connect_timeout_ms)),
+        Err(_) if timed_out => return Err(ApiError::Timeout(connect_timeout_ms)),
         Err(_) => return Err(ApiError::Network),
     };
     if !resp.ok() {

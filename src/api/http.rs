@@ -70,15 +70,59 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Clears the timeout timer however the request ends.
-struct TimerGuard(i32);
+/// A timer that aborts a request after its timeout; cleared however the request ends.
+/// `fired()` tells a timeout apart from other aborts.
+pub(crate) struct Deadline {
+    handle: i32,
+    fired: Rc<Cell<bool>>,
+}
 
-impl Drop for TimerGuard {
+impl Deadline {
+    pub(crate) fn arm(controller: &AbortController, ms: u32) -> Result<Deadline, ApiError> {
+        let window = web_sys::window().ok_or(ApiError::Network)?;
+        let fired = Rc::new(Cell::new(false));
+        let on_timeout = {
+            let (c, flag) = (controller.clone(), fired.clone());
+            Closure::once_into_js(move || {
+                flag.set(true);
+                c.abort();
+            })
+        };
+        let handle = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.unchecked_ref(), ms as i32)
+            .map_err(|_| ApiError::Network)?;
+        Ok(Deadline { handle, fired })
+    }
+
+    pub(crate) fn fired(&self) -> bool {
+        self.fired.get()
+    }
+}
+
+impl Drop for Deadline {
     fn drop(&mut self) {
         if let Some(w) = web_sys::window() {
-            w.clear_timeout_with_handle(self.0);
+            w.clear_timeout_with_handle(self.handle);
         }
     }
+}
+
+/// The request settings every call to a region shares: CORS, no redirects (a region's APIs never
+/// redirect, and following one could carry the request and its token to another origin), the
+/// abort signal, `Accept` and the bearer token. Returns the headers for additions.
+pub(crate) fn base_init(method: &str, accept: &str, token: Option<&str>, controller: &AbortController) -> Result<(RequestInit, Headers), ApiError> {
+    let headers = Headers::new().map_err(|_| ApiError::Network)?;
+    let _ = headers.set("Accept", accept);
+    if let Some(t) = token {
+        let _ = headers.set("Authorization", &format!("Bearer {t}"));
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_mode(RequestMode::Cors);
+    init.set_redirect(RequestRedirect::Error);
+    init.set_signal(Some(&controller.signal()));
+    init.set_headers(&headers);
+    Ok((init, headers))
 }
 
 fn now_unix_s() -> i64 {
@@ -91,38 +135,15 @@ pub async fn send(req: &Request) -> Result<Response200, ApiError> {
     let controller = AbortController::new().map_err(|_| ApiError::Network)?;
     let _abort = AbortOnDrop(controller.clone());
 
-    let timed_out = Rc::new(Cell::new(false));
-    let on_timeout = {
-        let (c, flag) = (controller.clone(), timed_out.clone());
-        Closure::once_into_js(move || {
-            flag.set(true);
-            c.abort();
-        })
-    };
-    let handle = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.unchecked_ref(), req.timeout_ms as i32)
-        .map_err(|_| ApiError::Network)?;
-    let _timer = TimerGuard(handle);
-
-    let headers = Headers::new().map_err(|_| ApiError::Network)?;
-    let _ = headers.set("Accept", "application/json");
-    if let Some(t) = &req.token {
-        let _ = headers.set("Authorization", &format!("Bearer {t}"));
-    }
-    let init = RequestInit::new();
-    init.set_method(req.method.as_str());
-    init.set_mode(RequestMode::Cors);
-    // A region's APIs never redirect; following one could carry a request to another origin.
-    init.set_redirect(RequestRedirect::Error);
-    init.set_signal(Some(&controller.signal()));
+    let deadline = Deadline::arm(&controller, req.timeout_ms)?;
+    let (init, headers) = base_init(req.method.as_str(), "application/json", req.token.as_deref(), &controller)?;
     if let Some((body, content_type)) = &req.body {
         let _ = headers.set("Content-Type", content_type);
         init.set_body(&JsValue::from_str(body));
     }
-    init.set_headers(&headers);
 
-    let fail = |timed_out: &Cell<bool>| {
-        if timed_out.get() {
+    let fail = |deadline: &Deadline| {
+        if deadline.fired() {
             ApiError::Timeout(req.timeout_ms)
         } else if controller.signal().aborted() {
             ApiError::Aborted
@@ -133,7 +154,7 @@ pub async fn send(req: &Request) -> Result<Response200, ApiError> {
 
     let resp = JsFuture::from(window.fetch_with_str_and_init(&req.url, &init))
         .await
-        .map_err(|_| fail(&timed_out))?;
+        .map_err(|_| fail(&deadline))?;
     let resp: Response = resp.dyn_into().map_err(|_| ApiError::Decode("not a fetch response".into()))?;
     let status = resp.status();
     let header = |name: &str| resp.headers().get(name).ok().flatten();
@@ -145,7 +166,7 @@ pub async fn send(req: &Request) -> Result<Response200, ApiError> {
     let zone = header("x-zone").map(|z| z.chars().take(64).collect());
     let retry_after = header("retry-after").and_then(|v| retry_after_ms(&v, now_unix_s()));
     let text_promise = resp.text().map_err(|_| ApiError::Decode("unreadable body".into()))?;
-    let text = JsFuture::from(text_promise).await.map_err(|_| fail(&timed_out))?;
+    let text = JsFuture::from(text_promise).await.map_err(|_| fail(&deadline))?;
     let body = text.as_string().unwrap_or_default();
     if body.len() > MAX_BODY_BYTES {
         return Err(ApiError::TooLarge(MAX_BODY_BYTES));

@@ -170,15 +170,7 @@ impl Site {
             .status()
             .expect("run scripts/deploy_config.py");
         assert!(status.success(), "scripts/deploy_config.py failed");
-        let port = free_port();
-        let child = Command::new("python3")
-            .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn python3 -m http.server");
-        wait_for_port(port, "python3 -m http.server");
+        let (child, port) = static_server(dir.path());
         let path = match sub_path.trim_matches('/') {
             "" => "/".to_string(),
             p => format!("/{p}/"),
@@ -192,15 +184,7 @@ impl Site {
     pub fn serve_files(src: &Path) -> Site {
         let dir = tempfile::tempdir().expect("temp dir");
         copy_dir(src, dir.path());
-        let port = free_port();
-        let child = Command::new("python3")
-            .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn python3 -m http.server");
-        wait_for_port(port, "python3 -m http.server");
+        let (child, port) = static_server(dir.path());
         Site { url: format!("http://127.0.0.1:{port}/"), dir, child }
     }
 
@@ -215,6 +199,20 @@ impl Drop for Site {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `python3 -m http.server` on a free loopback port: a static host with no rewrite rules.
+fn static_server(dir: &Path) -> (Child, u16) {
+    let port = free_port();
+    let child = Command::new("python3")
+        .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn python3 -m http.server");
+    wait_for_port(port, "python3 -m http.server");
+    (child, port)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
