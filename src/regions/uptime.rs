@@ -203,8 +203,8 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
             <p class="observed">
                 "Observed from this browser: "
                 {move || signals.session.with(|s| match s.percent() {
-                    Some(p) => format!("{} over {}{}", format::percent(p), format::duration((s.observed_ms() / 1000.0) as i64),
-                        if s.down_ms() > 0.0 { format!(" ({} unreachable)", format::duration((s.down_ms() / 1000.0).ceil() as i64)) } else { String::new() }),
+                    Some(p) => format!("{} over {}{}", format::percent(p), format::duration((s.observed_ms() / 1000.0).round() as i64),
+                        if s.down_ms() > 0.0 { format!(" ({} unreachable)", format::duration((s.down_ms() / 1000.0).round() as i64)) } else { String::new() }),
                     None => "not yet measured".into(),
                 })}
             </p>
