@@ -50,8 +50,18 @@ else
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
-step "npm tools (wasm-opt from binaryen)"
-if [ -x node_modules/.bin/wasm-opt ] && node_modules/.bin/wasm-opt --version | grep -q "version 132"; then
+step "npm tools (wasm-opt from binaryen, axe-core, lighthouse)"
+# Each devDependency must be installed at exactly the version package.json pins.
+npm_tools_current() {
+  node -e '
+    const fs = require("fs");
+    const want = require("./package.json").devDependencies;
+    for (const [name, version] of Object.entries(want)) {
+      const p = `node_modules/${name}/package.json`;
+      if (!fs.existsSync(p) || JSON.parse(fs.readFileSync(p, "utf8")).version !== version) process.exit(1);
+    }' 2>/dev/null
+}
+if npm_tools_current && [ -x node_modules/.bin/wasm-opt ] && node_modules/.bin/wasm-opt --version | grep -q "version 132"; then
   echo "already installed"
 else
   npm ci --no-audit --no-fund 2>/dev/null || npm install --no-audit --no-fund

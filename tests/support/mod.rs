@@ -251,6 +251,12 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Browser::start_with(&[]).await
+    }
+
+    /// `extra` Chromium flags on top of the quiet-network set, e.g. the benchmark's
+    /// `--enable-precise-memory-info` (unbucketed `performance.memory`).
+    pub async fn start_with(extra: &[&str]) -> Browser {
         let port = free_port();
         let chromedriver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -273,6 +279,9 @@ impl Browser {
             "--disable-sync",
             "--window-size=1280,900",
         ] {
+            caps.add_arg(arg).expect("arg");
+        }
+        for arg in extra {
             caps.add_arg(arg).expect("arg");
         }
         caps.add_arg(&format!("--user-data-dir={}", profile.path().display())).expect("arg");
@@ -300,6 +309,17 @@ impl Browser {
             Ok(ret) => ret.json().clone(),
             Err(_) => serde_json::Value::Null,
         }
+    }
+
+    /// A Chrome DevTools Protocol command (chromedriver's `goog/cdp/execute`).
+    pub async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<serde_json::Value, String> {
+        self.d().cdp().send_raw(cmd, params).await
+            .map_err(|e| format!("CDP {cmd}: {e}"))
+    }
+
+    /// Run an async script; it calls `arguments[arguments.length - 1]` with its result.
+    pub async fn eval_async(&self, script: &str) -> Result<serde_json::Value, String> {
+        self.d().execute_async(script.to_string(), vec![]).await.map(|r| r.json().clone()).map_err(|e| e.to_string())
     }
 
     pub async fn region_attr(&self, region: &str, attr: &str) -> Option<String> {
