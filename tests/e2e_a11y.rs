@@ -32,7 +32,8 @@ async fn every_view_has_no_axe_violations_in_every_theme() {
     let mut dallas = Emulator::start("us-south", &data.path().join("us-south"), &["--seed", "40", "--history-days", "90"]);
     let frankfurt = Emulator::start("eu-de", &data.path().join("eu-de"), &["--seed", "25", "--history-days", "90"]);
     let site = Site::serve(&config_for(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)]), "/");
-    let broken = Site::serve("{ this is not json", "/");
+    // Valid JSON (the deploy step derives the CSP from it) that the console rejects.
+    let broken = Site::serve(r#"{"regions":[{"id":"us-south","api":"https://dallas.example"}],"auth":{"mode":"magic"}}"#, "/");
     let b = Browser::start().await;
 
     let mut report = Vec::new();

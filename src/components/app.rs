@@ -35,10 +35,14 @@ pub fn App() -> impl IntoView {
 #[component]
 fn ConfigErrorPage(error: String) -> impl IntoView {
     view! {
-        <main class="fatal" role="alert" data-config-error="">
-            <h1>"The console cannot start"</h1>
-            <p>{error}</p>
-            <p>"Fix config.json beside index.html and reload. See the README for its format."</p>
+        // The alert sits inside <main>: role="alert" on <main> itself would drop the page's only
+        // main landmark (axe: landmark-one-main, aria-allowed-role).
+        <main class="fatal" data-config-error="">
+            <div role="alert">
+                <h1>"The console cannot start"</h1>
+                <p>{error}</p>
+                <p>"Fix config.json beside index.html and reload. See the README for its format."</p>
+            </div>
         </main>
     }
 }

@@ -129,7 +129,8 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
     };
 
     view! {
-        <section class="uptime" aria-label="SLA uptime">
+        // A group, not a landmark: every panel has one, and same-named landmarks are ambiguous.
+        <section class="uptime" role="group" aria-label="SLA uptime">
             {move || figs.get().map(|f| {
                 let width = DAYS as f64 * (BAR_W + BAR_GAP) - BAR_GAP;
                 let bars = f.bars.iter().enumerate().map(|(i, b)| {
