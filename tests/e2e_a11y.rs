@@ -1,7 +1,8 @@
 //! Accessibility: axe-core (from npm, injected into the page) on every main view of the release
-//! console — both regions live, one region degraded, one region greyed out, the config error page —
-//! in the light theme, the system dark theme and the dark theme an embedding parent sets. Zero
-//! violations is the bar; a failure lists every violation with its impact and target selectors.
+//! console — both regions live, one region degraded, one region greyed out, the config error page,
+//! the compact layout inside the example embedding host — in the light theme, the system dark theme
+//! and the dark theme an embedding parent sets. Zero violations is the bar; a failure lists every
+//! violation with its impact and target selectors.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
@@ -9,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{config_for, root, Browser, Emulator, Site};
+use support::{config_for, config_with, root, Browser, Emulator, Site};
 
 #[derive(Clone, Copy, Debug)]
 enum Theme {
@@ -33,11 +34,17 @@ async fn every_view_has_no_axe_violations_in_every_theme() {
     let frankfurt = Emulator::start("eu-de", &data.path().join("eu-de"), &["--seed", "25", "--history-days", "90"]);
     let site = Site::serve(&config_for(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)]), "/");
     // Valid JSON (the deploy step derives the CSP from it) that the console rejects.
+    let host = Site::serve_files(&root().join("examples/embed-host"));
+    let embedded = Site::serve(
+        &config_with(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)], "none", &[host.origin()]),
+        "/",
+    );
     let broken = Site::serve(r#"{"regions":[{"id":"us-south","api":"https://dallas.example"}],"auth":{"mode":"magic"}}"#, "/");
     let b = Browser::start().await;
 
     let mut report = Vec::new();
-    let result = run_views(&b, &axe, &site, &broken, &mut dallas, &mut report).await;
+    let sites = Sites { console: &site, host: &host, embedded: &embedded, broken: &broken };
+    let result = run_views(&b, &axe, &sites, &mut dallas, &mut report).await;
     b.quit().await;
     if let Err(e) = result {
         panic!("{e}");
@@ -47,15 +54,66 @@ async fn every_view_has_no_axe_violations_in_every_theme() {
     }
 }
 
-async fn run_views(
-    b: &Browser,
-    axe: &str,
-    site: &Site,
-    broken: &Site,
-    dallas: &mut Emulator,
-    report: &mut Vec<String>,
-) -> Result<(), String> {
-    b.d().goto(&site.url).await.map_err(|e| e.to_string())?;
+struct Sites<'a> {
+    console: &'a Site,
+    /// The example embedding host page, on its own origin.
+    host: &'a Site,
+    /// The console configured to accept `host` as its parent.
+    embedded: &'a Site,
+    broken: &'a Site,
+}
+
+async fn run_views(b: &Browser, axe: &str, sites: &Sites<'_>, dallas: &mut Emulator, report: &mut Vec<String>) -> Result<(), String> {
+    b.d().goto(&sites.console.url).await.map_err(|e| e.to_string())?;
+    settle_console(b).await?;
+    check_all_themes(b, axe, "both regions live", report).await?;
+
+    dallas.control_call("PUT", "/emulator/v1/zones/us-south-2", r#"{"status":"major_outage"}"#).await;
+    wait_state(b, "us-south", "degraded").await?;
+    check_all_themes(b, axe, "Dallas degraded (one zone down)", report).await?;
+    dallas.control_call("DELETE", "/emulator/v1/faults", "").await;
+    wait_state(b, "us-south", "available").await?;
+
+    // Embedded, the console takes the parent's theme (no system theme of its own to check).
+    for theme in ["light", "dark"] {
+        let url = format!("{}index.html?console={}&theme={theme}", sites.host.url, sites.embedded.url);
+        b.d().goto(&url).await.map_err(|e| e.to_string())?;
+        b.d().enter_frame(0).await.map_err(|e| e.to_string())?;
+        let inside = async {
+            settle_console(b).await?;
+            b.wait_until(Duration::from_secs(10), &format!("the parent's {theme} theme applied"), || async {
+                b.eval("document.documentElement.dataset.theme ?? null").await.as_str() == Some(theme)
+            })
+            .await?;
+            tokio::time::sleep(Duration::from_millis(450)).await;
+            // The host page carries the page's <h1>; the console inside starts at <h2> by design.
+            run_axe_with(b, axe, "{ rules: { 'page-has-heading-one': { enabled: false } } }").await
+        }
+        .await;
+        b.d().enter_default_frame().await.map_err(|e| e.to_string())?;
+        for v in inside? {
+            report.push(format!("[embedded in the example host · {theme}] {}", describe(&v)));
+        }
+    }
+
+    b.d().goto(&sites.console.url).await.map_err(|e| e.to_string())?;
+    settle_console(b).await?;
+    dallas.kill();
+    wait_state(b, "us-south", "unavailable").await?;
+    check_all_themes(b, axe, "Dallas greyed out (process killed)", report).await?;
+
+    b.d().goto(&sites.broken.url).await.map_err(|e| e.to_string())?;
+    b.wait_until(Duration::from_secs(10), "config error page", || async {
+        b.eval("document.querySelector('[data-config-error]') !== null").await.as_bool() == Some(true)
+    })
+    .await?;
+    check_all_themes(b, axe, "config error page", report).await?;
+    Ok(())
+}
+
+/// Both regions live with every seeded secret and the uptime bars drawn; incident lists opened,
+/// since axe does not check collapsed content.
+async fn settle_console(b: &Browser) -> Result<(), String> {
     wait_state(b, "us-south", "available").await?;
     wait_state(b, "eu-de", "available").await?;
     for (region, n) in [("us-south", "40"), ("eu-de", "25")] {
@@ -68,26 +126,7 @@ async fn run_views(
         b.eval("document.querySelectorAll('[data-uptime-day]').length").await.as_u64().unwrap_or(0) > 0
     })
     .await?;
-    // Collapsed content is not checked by axe: open every incident list so it is.
     b.eval("(document.querySelectorAll('details').forEach(d => d.open = true), true)").await;
-    check_all_themes(b, axe, "both regions live", report).await?;
-
-    dallas.control_call("PUT", "/emulator/v1/zones/us-south-2", r#"{"status":"major_outage"}"#).await;
-    wait_state(b, "us-south", "degraded").await?;
-    check_all_themes(b, axe, "Dallas degraded (one zone down)", report).await?;
-    dallas.control_call("DELETE", "/emulator/v1/faults", "").await;
-    wait_state(b, "us-south", "available").await?;
-
-    dallas.kill();
-    wait_state(b, "us-south", "unavailable").await?;
-    check_all_themes(b, axe, "Dallas greyed out (process killed)", report).await?;
-
-    b.d().goto(&broken.url).await.map_err(|e| e.to_string())?;
-    b.wait_until(Duration::from_secs(10), "config error page", || async {
-        b.eval("document.querySelector('[data-config-error]') !== null").await.as_bool() == Some(true)
-    })
-    .await?;
-    check_all_themes(b, axe, "config error page", report).await?;
     Ok(())
 }
 
@@ -127,18 +166,23 @@ async fn apply_theme(b: &Browser, theme: Theme) -> Result<(), String> {
 }
 
 async fn run_axe(b: &Browser, axe: &str) -> Result<Vec<Value>, String> {
+    run_axe_with(b, axe, "{}").await
+}
+
+/// `options`: a JS object literal merged into axe.run's options.
+async fn run_axe_with(b: &Browser, axe: &str, options: &str) -> Result<Vec<Value>, String> {
     if b.eval("typeof window.axe").await.as_str() != Some("object") {
         b.d().execute(format!("{axe}\nreturn true;"), vec![]).await.map_err(|e| format!("inject axe-core: {e}"))?;
     }
     let out = b
-        .eval_async(
+        .eval_async(&format!(
             "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-               .then(r => done({ violations: r.violations.map(v => ({
+             axe.run(document, Object.assign({{ resultTypes: ['violations'] }}, {options}))
+               .then(r => done({{ violations: r.violations.map(v => ({{
                    id: v.id, impact: v.impact, help: v.help,
-                   nodes: v.nodes.map(n => ({ target: n.target, summary: n.failureSummary })) })) }))
-               .catch(e => done({ error: String(e) }));",
-        )
+                   nodes: v.nodes.map(n => ({{ target: n.target, summary: n.failureSummary }})) }})) }}))
+               .catch(e => done({{ error: String(e) }}));"
+        ))
         .await?;
     if let Some(e) = out.get("error") {
         return Err(format!("axe.run failed: {e}"));
