@@ -45,6 +45,9 @@ fn ensure_groups(conn: &Connection, region: &str, now: i64) -> Result<Vec<String
 
 /// Adds `count` secrets in one transaction; returns how many were added.
 pub fn seed(conn: &mut Connection, region: &RegionInfo, count: u32, now: i64) -> Result<u32, DbError> {
+    // Times are drawn relative to the start of the hour, not the second: two seedings of the same
+    // region a moment apart (or across a restart) then produce identical data.
+    let now = now - now.rem_euclid(3600);
     db::in_tx(conn, |tx| {
         let groups = ensure_groups(tx, &region.id, now)?;
         let existing = db::secrets::count(tx)?;
