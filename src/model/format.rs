@@ -21,16 +21,41 @@ pub fn duration(seconds: i64) -> String {
     }
 }
 
+/// `x` with `decimals` digits after the point, rounded half away from zero.
+///
+/// Integer arithmetic on purpose: Rust's float formatting costs about 10 KB of wasm, and every
+/// figure the console shows fits comfortably in an `i64` of tenths or thousandths.
+pub fn fixed(x: f64, decimals: u32) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let scale = 10i64.pow(decimals.min(6));
+    let scaled = (x * scale as f64).round() as i64;
+    let sign = if scaled < 0 { "-" } else { "" };
+    let (whole, frac) = (scaled.unsigned_abs() / scale as u64, scaled.unsigned_abs() % scale as u64);
+    if decimals == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{frac:0width$}", width = decimals as usize)
+    }
+}
+
+/// A number as short as it can be written: `99.99`, `10`, `0.5`.
+pub fn number(x: f64) -> String {
+    let s = fixed(x, 3);
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
 /// Uptime percentages: three decimals, never rounding a shortfall up to a perfect 100.
 pub fn percent(p: f64) -> String {
     if !p.is_finite() {
         return "—".into();
     }
-    let floored = (p * 1000.0).floor() / 1000.0;
-    if floored >= 100.0 {
+    let thousandths = (p * 1000.0).floor();
+    if thousandths >= 100_000.0 {
         "100%".into()
     } else {
-        format!("{floored:.3}%")
+        format!("{}%", fixed(thousandths / 1000.0, 3))
     }
 }
 
@@ -56,7 +81,7 @@ pub fn minutes(m: f64) -> String {
     if !m.is_finite() {
         return "—".into();
     }
-    format!("{m:.1} min")
+    format!("{} min", fixed(m, 1))
 }
 
 #[cfg(test)]
@@ -78,7 +103,21 @@ mod tests {
         assert_eq!(percent(100.0), "100%");
         assert_eq!(percent(99.99999), "99.999%");
         assert_eq!(percent(99.9876), "99.987%");
+        assert_eq!(percent(0.0), "0.000%");
         assert_eq!(percent(f64::NAN), "—");
+    }
+
+    #[test]
+    fn fixed_point_without_float_formatting() {
+        assert_eq!(fixed(4.32, 1), "4.3");
+        assert_eq!(fixed(-0.68, 1), "-0.7");
+        assert_eq!(fixed(0.04, 1), "0.0");
+        assert_eq!(fixed(99.9876, 3), "99.988");
+        assert_eq!(fixed(12.0, 0), "12");
+        assert_eq!(fixed(f64::INFINITY, 2), "—");
+        assert_eq!(number(99.99), "99.99");
+        assert_eq!(number(10.0), "10");
+        assert_eq!(number(0.5), "0.5");
     }
 
     #[test]

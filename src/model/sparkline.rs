@@ -2,6 +2,8 @@
 
 use std::collections::VecDeque;
 
+use super::format::fixed;
+
 /// Samples kept per zone: at one sample every few seconds, the last several minutes.
 pub const MAX_SAMPLES: usize = 120;
 
@@ -49,7 +51,8 @@ impl Series {
                 Some(v) => {
                     let x = i as f64 * step;
                     let y = height - (v / scale) * (height - 1.0) - 0.5;
-                    d.push_str(&format!("{}{x:.1},{y:.1}", if pen_down { "L" } else { "M" }));
+                    let cmd = if pen_down { "L" } else { "M" };
+                    d.push_str(&format!("{cmd}{},{}", fixed(x, 1), fixed(y, 1)));
                     pen_down = true;
                 }
                 None => pen_down = false,
@@ -73,7 +76,7 @@ mod tests {
         let step = 100.0 / 119.0;
         assert_eq!(
             s.path(100.0, 21.0),
-            format!("M0.0,10.5L{:.1},0.5M{:.1},0.5", step, 3.0 * step)
+            format!("M0.0,10.5L{},0.5M{},0.5", fixed(step, 1), fixed(3.0 * step, 1))
         );
     }
 

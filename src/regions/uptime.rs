@@ -11,9 +11,10 @@ use crate::model::format;
 use crate::model::uptime::{self, DayBar, MonthSla, Span};
 
 const DAYS: usize = 90;
-const BAR_W: f64 = 6.0;
-const BAR_GAP: f64 = 2.0;
-const BAR_H: f64 = 34.0;
+// Whole numbers: the SVG attributes are written without float formatting.
+const BAR_W: usize = 6;
+const BAR_GAP: usize = 2;
+const BAR_H: usize = 34;
 
 /// Everything the uptime view shows, computed once per region document.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +94,7 @@ fn day_summary(bar: &DayBar, incidents: &[Incident]) -> String {
 
 fn credit_text(m: &MonthSla) -> String {
     if m.credit_percent > 0.0 {
-        format!("{}% service credit", m.credit_percent)
+        format!("{}% service credit", format::number(m.credit_percent))
     } else {
         "no credit".into()
     }
@@ -133,9 +134,9 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
         // (axe counts any named <section> as a landmark, whatever its role, hence a <div>).
         <div class="uptime" role="group" aria-label="SLA uptime">
             {move || figs.get().map(|f| {
-                let width = DAYS as f64 * (BAR_W + BAR_GAP) - BAR_GAP;
+                let width = DAYS * (BAR_W + BAR_GAP) - BAR_GAP;
                 let bars = f.bars.iter().enumerate().map(|(i, b)| {
-                    let x = i as f64 * (BAR_W + BAR_GAP);
+                    let x = i * (BAR_W + BAR_GAP);
                     let title = incidents.with_untracked(|inc| day_summary(b, inc));
                     view! {
                         <rect
@@ -160,7 +161,7 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
                             let budget_ratio = if m.allowed_minutes > 0.0 { (m.budget_left_minutes / m.allowed_minutes).clamp(0.0, 1.0) } else { 0.0 };
                             view! {
                                 <div class="figure" data-sla-month=format!("{}-{:02}", m.year, m.month)>
-                                    <span class="label">{format!("{} availability (SLA {}%)", m.label(), target)}</span>
+                                    <span class="label">{format!("{} availability (SLA {}%)", m.label(), format::number(target))}</span>
                                     <span class="value" class:breach=!met>{format::percent(m.availability)}</span>
                                     <span class="sub">{credit_text(&m)}</span>
                                 </div>
@@ -169,7 +170,7 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
                                     <span class="value" class:breach=m.budget_left_minutes < 0.0>{format!("{} of {}", format::minutes(m.budget_left_minutes), format::minutes(m.allowed_minutes))}</span>
                                     <svg class="budget" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">
                                         <rect class="budget-track" x="0" y="0" width="100" height="6" rx="3"></rect>
-                                        <rect class="budget-left" x="0" y="0" width=format!("{:.1}", budget_ratio * 100.0) height="6" rx="3"></rect>
+                                        <rect class="budget-left" x="0" y="0" width=format::fixed(budget_ratio * 100.0, 1) height="6" rx="3"></rect>
                                     </svg>
                                 </div>
                             }

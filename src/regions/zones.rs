@@ -37,6 +37,8 @@ pub fn ZoneList(signals: RegionSignals, region_id: String) -> impl IntoView {
 
 const SPARK_W: f64 = 90.0;
 const SPARK_H: f64 = 18.0;
+/// The same box for the `viewBox` attribute, written without float formatting.
+const SPARK_VIEWBOX: &str = "0 0 90 18";
 
 fn zone_item(signals: RegionSignals, id: String, status: HealthStatus, latency: Option<u64>, reason: Option<String>) -> impl IntoView {
     let latency = latency.map(|l| format!("{l} ms")).unwrap_or_else(|| "—".to_string());
@@ -50,7 +52,7 @@ fn zone_item(signals: RegionSignals, id: String, status: HealthStatus, latency: 
             <span class="dot" aria-hidden="true"></span>
             <span class="zone-id">{id.clone()}</span>
             <span class="zone-status">{status.label()}{reason.map(|r| view! { <span class="sr-only">{format!(": {r}")}</span> })}</span>
-            <svg class="spark" viewBox=format!("0 0 {SPARK_W} {SPARK_H}") aria-hidden="true">
+            <svg class="spark" viewBox=SPARK_VIEWBOX aria-hidden="true">
                 <path d=path></path>
             </svg>
             <span class="zone-latency">{latency}</span>
