@@ -268,7 +268,7 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                         </tr>
                     </thead>
                     <tbody>
-                        <tr class="spacer" aria-hidden="true" style:height=move || format!("{}px", window.get().0 as f64 * ROW_H)></tr>
+                        <tr class="spacer" aria-hidden="true"><td colspan=ncols.to_string() style:height=move || format!("{}px", window.get().0 as f64 * ROW_H)></td></tr>
                         <For each=visible key=|r: &RowItem| r.key.clone() children=move |r: RowItem| {
                             let region = region_data.get(r.source as usize).cloned();
                             let region_id = region.as_ref().map(|x| x.id.clone()).unwrap_or_default();
@@ -313,10 +313,10 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                                 </tr>
                             }
                         } />
-                        <tr class="spacer" aria-hidden="true" style:height=move || {
+                        <tr class="spacer" aria-hidden="true"><td colspan=ncols.to_string() style:height=move || {
                             let (_, b) = window.get();
                             format!("{}px", shown.with(|s| s.len()).saturating_sub(b) as f64 * ROW_H)
-                        }></tr>
+                        }></td></tr>
                     </tbody>
                 </table>
             </div>
