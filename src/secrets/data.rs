@@ -45,14 +45,23 @@ pub struct RegionData {
     pub id: String,
     pub label: String,
     pub signals: RegionSignals,
-    pub ctrl: StoredValue<RegionController, LocalStorage>,
+    /// `None` in component tests, which have no live region.
+    pub ctrl: StoredValue<Option<RegionController>, LocalStorage>,
+    api: StoredValue<RegionApi>,
     pub keyed: Memo<Keyed>,
     pub groups: RwSignal<Vec<SecretGroup>>,
 }
 
 impl RegionData {
     pub fn new(idx: u8, c: &RegionController) -> RegionData {
-        let secrets = c.signals.secrets;
+        let mut r = Self::detached(idx, c.config.id.clone(), c.config.label.clone(), c.signals, c.region_api());
+        r.ctrl = StoredValue::new_local(Some(c.clone()));
+        r
+    }
+
+    /// A region without a controller (component tests): reads and writes still go to `api`.
+    pub fn detached(idx: u8, id: String, label: String, signals: RegionSignals, api: RegionApi) -> RegionData {
+        let secrets = signals.secrets;
         let keyed = Memo::new(move |prev: Option<&Keyed>| {
             let items = secrets.with(|s| s.items.clone());
             match prev {
@@ -63,21 +72,26 @@ impl RegionData {
         });
         RegionData {
             idx,
-            id: c.config.id.clone(),
-            label: c.config.label.clone(),
-            signals: c.signals,
-            ctrl: StoredValue::new_local(c.clone()),
+            id,
+            label,
+            signals,
+            ctrl: StoredValue::new_local(None),
+            api: StoredValue::new(api),
             keyed,
             groups: RwSignal::new(Vec::new()),
         }
     }
 
     pub fn api(&self) -> Option<RegionApi> {
-        self.ctrl.try_with_value(|c| c.region_api())
+        self.api.try_get_value()
     }
 
     pub fn reload(&self) {
-        self.ctrl.with_value(|c| c.load_secrets());
+        self.ctrl.with_value(|c| {
+            if let Some(c) = c {
+                c.load_secrets();
+            }
+        });
     }
 
     /// Why writes are refused right now, in plain words; `None` when they are allowed.

@@ -243,7 +243,7 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
             <p class="shown-count" aria-live="polite">
                 {move || format!("{} shown", crate::model::paging::thousands(shown.with(|s| s.len()) as u64))}
             </p>
-            <div class="tscroll" node_ref=scroller style:height=format!("{}px", (VIEW_ROWS as f64 + 1.0) * ROW_H)
+            <div class="tscroll" node_ref=scroller style:overflow="auto" style:height=format!("{}px", (VIEW_ROWS as f64 + 1.0) * ROW_H)
                 on:scroll=move |ev| scroll_top.set(event_target::<web_sys::Element>(&ev).scroll_top() as f64)>
                 <table class="secrets" role="grid" tabindex="0" aria-label=caption
                     aria-rowcount=move || (shown.with(|s| s.len()) + 1).to_string()

@@ -36,7 +36,15 @@ async fn write_clipboard(text: &str) -> Result<(), String> {
 }
 
 #[component]
-pub fn SecretValue(region: RegionData, id: String, secret_type: String) -> impl IntoView {
+pub fn SecretValue(
+    region: RegionData,
+    id: String,
+    secret_type: String,
+    /// How long a revealed value stays shown; tests shorten it.
+    #[prop(optional)]
+    reveal_ms: Option<u64>,
+) -> impl IntoView {
+    let reveal_ms = reveal_ms.unwrap_or(REVEAL_MS);
     let open = RwSignal::new(false);
     let warn: RwSignal<Option<Purpose>> = RwSignal::new(None);
     let status: RwSignal<Option<String>> = RwSignal::new(None);
@@ -95,7 +103,7 @@ pub fn SecretValue(region: RegionData, id: String, secret_type: String) -> impl 
             <h3 id="value-title">"Value"</h3>
             <Show when=move || open.get()
                 fallback=|| view! { <p class="masked" data-secret-value="masked" aria-label="Value hidden">"••••••••••••••••"</p> }>
-                <Revealed region=r2.clone() id=id2.clone() secret_type=ty2.clone() open=open />
+                <Revealed region=r2.clone() id=id2.clone() secret_type=ty2.clone() open=open reveal_ms=reveal_ms />
             </Show>
             <div class="actions">
                 {move || if open.get() {
@@ -124,7 +132,7 @@ pub fn SecretValue(region: RegionData, id: String, secret_type: String) -> impl 
 
 /// Holds the value while it is shown. Its signal and nodes go away when it unmounts.
 #[component]
-fn Revealed(region: RegionData, id: String, secret_type: String, open: RwSignal<bool>) -> impl IntoView {
+fn Revealed(region: RegionData, id: String, secret_type: String, open: RwSignal<bool>, reveal_ms: u64) -> impl IntoView {
     let value: RwSignal<Option<Result<Vec<(&'static str, String)>, String>>> = RwSignal::new(None);
     if let Some(api) = region.api() {
         let token = TokenPrompt::get();
@@ -143,7 +151,7 @@ fn Revealed(region: RegionData, id: String, secret_type: String, open: RwSignal<
             let _ = value.try_set(Some(result));
         });
     }
-    if let Ok(h) = set_timeout_with_handle(move || { let _ = open.try_set(false); }, Duration::from_millis(REVEAL_MS)) {
+    if let Ok(h) = set_timeout_with_handle(move || { let _ = open.try_set(false); }, Duration::from_millis(reveal_ms)) {
         on_cleanup(move || h.clear());
     }
     on_cleanup(move || {
