@@ -2,6 +2,8 @@
 //! limits, `model::secret_form`), sent once to the region it belongs to and never retried by
 //! itself; it is refused up front, with the reason, while that region is not usable.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -86,6 +88,33 @@ fn input_value(ev: &leptos::ev::Event) -> String {
     event_target_value(ev)
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Line,
+    Secret,
+    Date,
+    Area,
+}
+
+type Setter = Arc<dyn Fn(String) + Send + Sync>;
+
+/// One labelled input with its error slot. Every form field goes through here, so the whole
+/// console has one input view type instead of one per field (wasm size).
+fn field(label: &str, name: &'static str, kind: Kind, init: String, errors: FormErrors, form: &'static str, set: Setter) -> AnyView {
+    let err_id = format!("{form}-{name}-err");
+    let control = if kind == Kind::Area {
+        view! { <textarea data-field=name rows="3" autocomplete="off" aria-describedby=err_id prop:value=init on:input=move |ev| set(input_value(&ev))></textarea> }.into_any()
+    } else {
+        let ty = match kind {
+            Kind::Secret => "password",
+            Kind::Date => "datetime-local",
+            _ => "text",
+        };
+        view! { <input type=ty data-field=name autocomplete="off" aria-describedby=err_id prop:value=init on:input=move |ev| set(input_value(&ev)) /> }.into_any()
+    };
+    view! { <label>{label.to_string()} {control}</label> {errors.at(name, form)} }.into_any()
+}
+
 #[component]
 pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData, on_close: F) -> impl IntoView {
     let form = RwSignal::new(CreateForm::default());
@@ -121,7 +150,8 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
         });
     };
     let kind = move || form.with(|f| f.kind);
-    let set = move |f: fn(&mut CreateForm, String)| move |ev: leptos::ev::Event| form.update(|x| f(x, input_value(&ev)));
+    let set = move |g: fn(&mut CreateForm, String)| -> Setter { Arc::new(move |v| form.update(|x| g(x, v))) };
+    let f = move |label: &str, name: &'static str, kind: Kind, g: fn(&mut CreateForm, String)| field(label, name, kind, String::new(), errors, "create", set(g));
     let block = region.clone();
     view! {
         <form class="manage create-form" on:submit=submit aria-label=format!("Create a secret in {}", region.label) data-form="create">
@@ -132,42 +162,31 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
                     {CreateKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.as_str()}</option> }).collect::<Vec<_>>()}
                 </select>
             </label>
-            <label>"Name" <input data-field="name" required aria-describedby="create-name-err" on:input=set(|f, v| f.name = v) /></label>
-            {errors.at("name", "create")}
-            <label>"Description" <input data-field="description" on:input=set(|f, v| f.description = v) /></label>
-            {errors.at("description", "create")}
+            {f("Name", "name", Kind::Line, |x, v| x.name = v)}
+            {f("Description", "description", Kind::Line, |x, v| x.description = v)}
             <label>"Group"
-                <select data-field="secret_group_id" on:change=set(|f, v| f.group = v)>
+                <select data-field="secret_group_id" on:change=move |ev| form.update(|x| x.group = input_value(&ev))>
                     <option value="">"default"</option>
                     {move || groups.get().into_iter().filter(|g| g.id != "default").map(|g| view! { <option value=g.id.clone()>{g.name.clone()}</option> }).collect::<Vec<_>>()}
                 </select>
             </label>
-            <label>"Labels (comma-separated)" <input data-field="labels" on:input=set(|f, v| f.labels = v) /></label>
-            {errors.at("labels", "create")}
-            <Show when=move || kind() == CreateKind::Arbitrary>
-                <label>"Expiration (UTC, optional)" <input type="datetime-local" data-field="expiration_date" on:input=set(|f, v| f.expiration = v) /></label>
-                {errors.at("expiration_date", "create")}
-                <label>"Value" <textarea data-field="payload" rows="3" autocomplete="off" on:input=set(|f, v| f.payload = v)></textarea></label>
-                {errors.at("payload", "create")}
-            </Show>
-            <Show when=move || kind() == CreateKind::UsernamePassword>
-                <label>"Username" <input data-field="username" autocomplete="off" on:input=set(|f, v| f.username = v) /></label>
-                {errors.at("username", "create")}
-                <label>"Password (empty: the service generates one)" <input type="password" data-field="password" autocomplete="new-password" on:input=set(|f, v| f.password = v) /></label>
-                {errors.at("password", "create")}
-            </Show>
-            <Show when=move || kind() == CreateKind::Kv>
-                <label>"Data (JSON object)" <textarea data-field="data" rows="4" on:input=set(|f, v| f.kv = v)></textarea></label>
-                {errors.at("data", "create")}
-            </Show>
-            <Show when=move || kind() == CreateKind::ImportedCert>
-                <label>"Certificate (PEM)" <textarea data-field="certificate" rows="4" on:input=set(|f, v| f.certificate = v)></textarea></label>
-                {errors.at("certificate", "create")}
-                <label>"Private key (PEM, optional)" <textarea data-field="private_key" rows="3" on:input=set(|f, v| f.private_key = v)></textarea></label>
-                {errors.at("private_key", "create")}
-                <label>"Intermediate (PEM, optional)" <textarea data-field="intermediate" rows="3" on:input=set(|f, v| f.intermediate = v)></textarea></label>
-                {errors.at("intermediate", "create")}
-            </Show>
+            {f("Labels (comma-separated)", "labels", Kind::Line, |x, v| x.labels = v)}
+            {move || match kind() {
+                CreateKind::Arbitrary => vec![
+                    f("Expiration (UTC, optional)", "expiration_date", Kind::Date, |x, v| x.expiration = v),
+                    f("Value", "payload", Kind::Area, |x, v| x.payload = v),
+                ],
+                CreateKind::UsernamePassword => vec![
+                    f("Username", "username", Kind::Line, |x, v| x.username = v),
+                    f("Password (empty: the service generates one)", "password", Kind::Secret, |x, v| x.password = v),
+                ],
+                CreateKind::Kv => vec![f("Data (JSON object)", "data", Kind::Area, |x, v| x.kv = v)],
+                CreateKind::ImportedCert => vec![
+                    f("Certificate (PEM)", "certificate", Kind::Area, |x, v| x.certificate = v),
+                    f("Private key (PEM, optional)", "private_key", Kind::Area, |x, v| x.private_key = v),
+                    f("Intermediate (PEM, optional)", "intermediate", Kind::Area, |x, v| x.intermediate = v),
+                ],
+            }}
             {errors.general_view()}
             <div class="actions">
                 <button type="submit" data-action="submit-create" disabled=move || busy.get() || block.write_block().is_some()>"Create"</button>
@@ -216,22 +235,18 @@ pub fn EditMetadata<F: Fn(SecretMetadata) + Clone + Send + Sync + 'static>(regio
             let _ = busy.try_set(false);
         });
     };
-    let set = move |f: fn(&mut MetaForm, String)| move |ev: leptos::ev::Event| form.update(|x| f(x, input_value(&ev)));
+    let set = move |g: fn(&mut MetaForm, String)| -> Setter { Arc::new(move |v| form.update(|x| g(x, v))) };
+    let f = move |label: &str, name: &'static str, kind: Kind, init: &str, g: fn(&mut MetaForm, String)| field(label, name, kind, init.to_string(), errors, "edit", set(g));
     let block = region.clone();
     view! {
         <form class="manage" on:submit=submit data-form="edit" aria-label="Edit metadata">
             <h3>"Edit metadata"</h3>
             {block_note(&region)}
-            <label>"Name" <input data-field="name" prop:value=initial.name.clone() on:input=set(|f, v| f.name = v) /></label>
-            {errors.at("name", "edit")}
-            <label>"Description" <input data-field="description" prop:value=initial.description.clone() on:input=set(|f, v| f.description = v) /></label>
-            {errors.at("description", "edit")}
-            <label>"Labels (comma-separated)" <input data-field="labels" prop:value=initial.labels.clone() on:input=set(|f, v| f.labels = v) /></label>
-            {errors.at("labels", "edit")}
-            <label>"Custom metadata (JSON object)" <textarea data-field="custom_metadata" rows="3" prop:value=initial.custom_metadata.clone() on:input=set(|f, v| f.custom_metadata = v)></textarea></label>
-            {errors.at("custom_metadata", "edit")}
-            <label>"Expiration (UTC)" <input type="datetime-local" data-field="expiration_date" prop:value=initial.expiration.clone() on:input=set(|f, v| f.expiration = v) /></label>
-            {errors.at("expiration_date", "edit")}
+            {f("Name", "name", Kind::Line, &initial.name, |x, v| x.name = v)}
+            {f("Description", "description", Kind::Line, &initial.description, |x, v| x.description = v)}
+            {f("Labels (comma-separated)", "labels", Kind::Line, &initial.labels, |x, v| x.labels = v)}
+            {f("Custom metadata (JSON object)", "custom_metadata", Kind::Area, &initial.custom_metadata, |x, v| x.custom_metadata = v)}
+            {f("Expiration (UTC)", "expiration_date", Kind::Date, &initial.expiration, |x, v| x.expiration = v)}
             {errors.general_view()}
             {move || note.get().map(|n| view! { <p class="note" role="status">{n}</p> })}
             <div class="actions">
@@ -247,7 +262,7 @@ pub fn Rotate<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData, meta:
     let value = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
-    let (hint, field): (&str, &'static str) = match ty.as_str() {
+    let (hint, name): (&str, &'static str) = match ty.as_str() {
         "arbitrary" => ("New value", "payload"),
         "username_password" => ("New password (empty: the service generates one)", "password"),
         "kv" => ("New data (JSON object)", "data"),
@@ -296,9 +311,8 @@ pub fn Rotate<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData, meta:
             } else if hint.is_empty() {
                 view! { <p class="note">"The service generates the new version's data."</p> }.into_any()
             } else {
-                view! { <label>{hint} <textarea data-field=field rows="3" autocomplete="off" on:input=move |ev| value.set(input_value(&ev))></textarea></label> }.into_any()
+                field(hint, name, Kind::Area, String::new(), errors, "rotate", Arc::new(move |v| value.set(v)))
             }}
-            {errors.at(field, "rotate")}
             {errors.general_view()}
             <div class="actions">
                 <button type="submit" data-action="submit-rotate" disabled=move || !supported || busy.get() || block.write_block().is_some()>"Create new version"</button>
@@ -345,9 +359,8 @@ pub fn DeleteSecret(region: RegionData, meta: SecretMetadata) -> impl IntoView {
         <form class="manage danger" on:submit=submit data-form="delete" aria-label="Delete secret">
             <h3>"Delete"</h3>
             {block_note(&region)}
-            <label>{format!("This deletes the secret and all its versions in {}. Type its name, {name}, to confirm:", region.label)}
-                <input data-field="confirm-name" autocomplete="off" on:input=move |ev| typed.set(input_value(&ev)) />
-            </label>
+            {field(&format!("This deletes the secret and all its versions in {}. Type its name, {name}, to confirm:", region.label),
+                "confirm-name", Kind::Line, String::new(), errors, "delete", Arc::new(move |v| typed.set(v)))}
             {errors.general_view()}
             <div class="actions">
                 <button type="submit" data-action="submit-delete" class="danger"
@@ -424,10 +437,8 @@ pub fn Groups(region: RegionData) -> impl IntoView {
             </ul>
             <form class="manage inline" on:submit=submit data-form="group" aria-label="Create a secret group">
                 {block_note(&block2)}
-                <label>"New group name" <input data-field="name" on:input=move |ev| name.set(input_value(&ev)) /></label>
-                {errors.at("name", "group")}
-                <label>"Description" <input data-field="description" on:input=move |ev| desc.set(input_value(&ev)) /></label>
-                {errors.at("description", "group")}
+                {field("New group name", "name", Kind::Line, String::new(), errors, "group", Arc::new(move |v| name.set(v)))}
+                {field("Description", "description", Kind::Line, String::new(), errors, "group", Arc::new(move |v| desc.set(v)))}
                 {errors.general_view()}
                 <button type="submit" disabled=move || busy.get() || block.write_block().is_some()>"Create group"</button>
             </form>
