@@ -144,6 +144,13 @@ impl PagePlan {
                 None => self.sequential = true,
             }
         }
+        // A short page before the last one means the total was a lie (or secrets were deleted
+        // meanwhile): the pages after it that have not started would only come back empty.
+        if !self.sequential && entries < u64::from(self.limit) && index + 1 < self.slots.len() {
+            while self.slots.len() > index + 1 && matches!(self.slots.last(), Some(Slot::Pending { .. })) {
+                self.slots.pop();
+            }
+        }
         // Without a believable total, a full page means there may be another one.
         if self.sequential && entries >= u64::from(self.limit) && index + 1 == self.slots.len()
             && self.offset_of(index + 1) < self.max_total
@@ -298,6 +305,18 @@ mod tests {
             assert_eq!(p.next(300.0), Step::Finished);
             assert_eq!(p.loaded(), 21);
         }
+    }
+
+    #[test]
+    fn a_lying_total_stops_at_the_first_short_page() {
+        let mut p = PagePlan::new(10);
+        fetch(&mut p, 0.0);
+        p.succeeded(0, 10, 0, Some(1_000));
+        assert_eq!(p.pages(), 100);
+        let (i, _) = fetch(&mut p, 100.0);
+        p.succeeded(i, 0, 0, Some(1_000));
+        assert!(p.pages() <= 2);
+        assert_eq!(p.next(200.0), Step::Finished);
     }
 
     #[test]

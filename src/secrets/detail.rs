@@ -162,7 +162,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             }
         };
         view! {
-            <h3 class="detail-name"><bdi>{m.name.clone()}</bdi></h3>
+            <h3 class="detail-name"><bdi>{m.name.clone()}</bdi> <span class="region-id">{format!("in {}", r.label)}</span></h3>
             <div class="actions">
                 {tab(Panel::Edit, "Edit metadata", "edit", Box::new(block))}
                 {tab(Panel::Rotate, "Rotate", "rotate", Box::new(b2))}

@@ -13,7 +13,8 @@ fn some(v: String) -> Option<String> {
 fn Choice<S: Fn(Option<String>) + 'static>(
     label: &'static str,
     all: &'static str,
-    options: Signal<Vec<String>>,
+    /// `(value, label)` pairs.
+    options: Signal<Vec<(String, String)>>,
     set: S,
 ) -> impl IntoView {
     view! {
@@ -21,17 +22,23 @@ fn Choice<S: Fn(Option<String>) + 'static>(
             <span>{label}</span>
             <select on:change=move |ev| set(some(event_target_value(&ev)))>
                 <option value="">{all}</option>
-                {move || options.get().into_iter().map(|o| view! { <option value=o.clone()>{o.clone()}</option> }).collect::<Vec<_>>()}
+                {move || options.get().into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect::<Vec<_>>()}
             </select>
         </label>
     }
 }
 
 #[component]
-pub fn FilterBar<F: Fn() + Clone + 'static>(filter: RwSignal<Filter>, facets: Memo<Facets>, on_search: F) -> impl IntoView {
-    let types = Signal::derive(move || facets.with(|f| f.types.clone()));
-    let groups = Signal::derive(move || facets.with(|f| f.groups.clone()));
-    let states = Signal::derive(move || facets.with(|f| f.states.iter().map(|s| s.to_string()).collect()));
+pub fn FilterBar<F: Fn() + Clone + 'static>(
+    filter: RwSignal<Filter>,
+    facets: Memo<Facets>,
+    group_names: Signal<Vec<(String, String)>>,
+    on_search: F,
+) -> impl IntoView {
+    let pairs = |v: &[String]| v.iter().map(|x| (x.clone(), x.clone())).collect::<Vec<_>>();
+    let types = Signal::derive(move || facets.with(|f| pairs(&f.types)));
+    let groups = group_names;
+    let states = Signal::derive(move || facets.with(|f| f.states.iter().map(|s| (s.to_string(), s.to_string())).collect()));
     let list_id = format!("labels-{}", js_sys::Math::random().to_bits());
     let search = on_search.clone();
     view! {

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::cross::CrossView;
 use super::data::{now_s, Ctx, RegionData, TokenPrompt};
 use super::detail::SecretDetail;
-use super::region_tab::RegionTab;
+use super::region_tab::{LoadStatus, RegionTab};
 use super::table::SecretsTable;
 use super::token::TokenBanner;
 use crate::config::AuthMode;
@@ -79,7 +79,8 @@ pub fn SecretsSection(controllers: Vec<RegionController>, auth: AuthMode) -> imp
         let t = sel();
         if t == "all" {
             let all: Vec<u8> = (0..ctx.regions.len() as u8).collect();
-            view! { <SecretsTable ctx=ctx sources=all view_id="all".to_string() /> }.into_any()
+            let status = ctx.regions.iter().map(|r| view! { <LoadStatus region=r.clone() /> }).collect::<Vec<_>>();
+            view! { {status} <SecretsTable ctx=ctx sources=all view_id="all".to_string() /> }.into_any()
         } else if t == "cross" {
             view! { <CrossView ctx=ctx /> }.into_any()
         } else {

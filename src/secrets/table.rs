@@ -74,6 +74,21 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
     });
     let facets: Memo<Facets> = Memo::new(move |_| data.with(|d| facets(&d.iter().map(Keyed::source).collect::<Vec<Source>>())));
 
+    // Group menus show names; a region's group ids are its own, so ask each region.
+    let group_names = {
+        let regions = regions.clone();
+        Signal::derive(move || {
+            facets.with(|f| {
+                f.groups
+                    .iter()
+                    .map(|id| {
+                        let name = regions.iter().map(|r| r.group_name(id)).find(|n| n != id).unwrap_or_else(|| id.clone());
+                        (id.clone(), name)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
     let scroll_top = RwSignal::new(0.0f64);
     let active: RwSignal<Option<usize>> = RwSignal::new(None);
     let scroller = NodeRef::<leptos::html::Div>::new();
@@ -229,7 +244,7 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
     view! {
         <div class="secrets-view" data-secrets-view=view_id.clone() data-secrets-total=total
             data-secrets-shown=move || shown.with(|s| s.len()).to_string() data-stale=stale>
-            <FilterBar filter=filter facets=facets on_search=search_server />
+            <FilterBar filter=filter facets=facets group_names=group_names on_search=search_server />
             {move || server.with(|s| s.as_ref().map(|s| {
                 let n: usize = s.data.iter().map(|k| k.items.len()).sum();
                 view! {
@@ -256,7 +271,7 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                                 let aria = move || sort.with(|s| (s.column == c).then_some(if s.descending { "descending" } else { "ascending" }));
                                 view! {
                                     <th scope="col" class=format!("col-{}", c.title().to_lowercase()) aria-sort=aria>
-                                        <button type="button" tabindex="-1" on:click=move |_| sort.update(|s| {
+                                        <button type="button" on:click=move |_| sort.update(|s| {
                                             if s.column == c { s.descending = !s.descending } else { *s = Sort { column: c, descending: false } }
                                         })>
                                             {c.title()}
