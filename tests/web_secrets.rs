@@ -69,6 +69,7 @@ fn region(n: usize) -> (RegionData, Ctx) {
         regions: Arc::new(vec![r.clone()]),
         route: RwSignal::new(Route::Home),
         bearer: false,
+        embed: false,
         token: TokenPrompt { needed: RwSignal::new(false), epoch: RwSignal::new(0) },
         now_s: RwSignal::new(1_767_225_600),
     };

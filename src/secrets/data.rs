@@ -167,6 +167,8 @@ pub struct Ctx {
     pub regions: Arc<Vec<RegionData>>,
     pub route: RwSignal<Route>,
     pub bearer: bool,
+    /// The token comes from the parent frame (console.md, embedding).
+    pub embed: bool,
     pub token: TokenPrompt,
     /// Unix seconds, refreshed every minute: what "expired" and "expiring soon" compare to.
     pub now_s: RwSignal<i64>,

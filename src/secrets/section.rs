@@ -29,6 +29,7 @@ pub fn SecretsSection(controllers: Vec<RegionController>, auth: AuthMode) -> imp
         regions: Arc::new(regions),
         route: RwSignal::new(current_route()),
         bearer: auth == AuthMode::Bearer,
+        embed: auth == AuthMode::Embed,
         token,
         now_s: RwSignal::new(now_s()),
     };
@@ -45,7 +46,17 @@ pub fn SecretsSection(controllers: Vec<RegionController>, auth: AuthMode) -> imp
         let secrets = r.signals.secrets;
         Effect::watch(move || secrets.with(|s| s.loaded_at_ms), move |_, _, _| r2.load_groups(), true);
         let secrets = r.signals.secrets;
-        Effect::new(move |_| secrets.with(|s| if let Some(e) = &s.error { token.note(e) }));
+        let (id, embed) = (r.id.clone(), auth == AuthMode::Embed);
+        Effect::new(move |_| {
+            secrets.with(|s| {
+                if let Some(e) = &s.error {
+                    token.note(e);
+                    if embed && e.status() == Some(401) {
+                        crate::embed::post(crate::model::embed::Outbound::AuthRequired { region: id.clone() });
+                    }
+                }
+            })
+        });
     }
 
     let first = ctx.regions.first().map(|r| r.id.clone()).unwrap_or_default();

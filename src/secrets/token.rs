@@ -10,6 +10,30 @@ use crate::api::auth;
 pub fn TokenBanner(ctx: Ctx) -> impl IntoView {
     let t = ctx.token;
     let bearer = ctx.bearer;
+    if ctx.embed {
+        // The parent answers `auth-required` with a `token` message (handled in `embed`); retry
+        // as soon as a token different from the refused one is there.
+        let seen = StoredValue::new(auth::current());
+        let regions = ctx.regions.clone();
+        if let Ok(h) = set_interval_with_handle(
+            move || {
+                let now = auth::current();
+                if !t.needed.get_untracked() {
+                    seen.set_value(now);
+                } else if now.is_some() && seen.with_value(|s| *s != now) {
+                    seen.set_value(now);
+                    t.needed.set(false);
+                    t.epoch.update(|e| *e = e.wrapping_add(1));
+                    for r in regions.iter() {
+                        r.reload();
+                    }
+                }
+            },
+            std::time::Duration::from_millis(300),
+        ) {
+            on_cleanup(move || h.clear());
+        }
+    }
     let input = NodeRef::<leptos::html::Input>::new();
     let regions = ctx.regions.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -37,7 +61,11 @@ pub fn TokenBanner(ctx: Ctx) -> impl IntoView {
                     }.into_any()
                 } else {
                     view! {
-                        <p>"A region answered 401 (token missing or expired). This console is configured with auth mode \"" {if ctx.bearer { "bearer" } else { "none or embed" }} "\": in embed mode the parent page must send a new token; otherwise set auth.mode to bearer in config.json."</p>
+                        <p>{if ctx.embed {
+                            "A region answered 401 (token missing or expired). The console asked the surrounding page for a new token and retries when it arrives."
+                        } else {
+                            "A region answered 401 (token missing or expired), but config.json sets auth.mode to none: set it to bearer (paste a token) or embed (the parent page sends one)."
+                        }}</p>
                     }.into_any()
                 }}
             </div>
