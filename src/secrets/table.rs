@@ -291,7 +291,8 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                             let pos = r.pos;
                             let m = r.meta;
                             let (exp_t, exp_text) = date_of(m.expiration_date.as_deref());
-                            let exp_class = move || expiry(exp_t, now_s.get());
+                            // Rows are rebuilt on every scroll; the class need not follow the clock by itself.
+                            let exp_class = move || expiry(exp_t, now_s.get_untracked());
                             let (_, updated) = date_of(m.updated_at.as_deref().or(m.created_at.as_deref()));
                             let group = region.as_ref().map(|x| x.group_name(&m.secret_group_id)).unwrap_or_else(|| m.secret_group_id.clone());
                             let labels_text = {
@@ -303,21 +304,23 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                             };
                             let link = href(&Route::Secret { region: region_id.clone(), id: m.id.clone() });
                             let open = open_at.clone();
+                            let exp = exp_class();
+                            let exp_note = match exp { Expiry::Expired => " (expired)", Expiry::Soon => " (soon)", _ => "" };
                             let cells = columns.iter().map(|c| match c {
-                                Column::Region => view! { <td>{label.clone()}</td> }.into_any(),
-                                Column::Type => view! { <td>{m.secret_type.as_str().to_string()}</td> }.into_any(),
                                 Column::Name => view! { <td class="name"><a href=link.clone() tabindex="-1"><bdi>{clip(&m.name, 200)}</bdi></a></td> }.into_any(),
-                                Column::Group => view! { <td><bdi>{clip(&group, 80)}</bdi></td> }.into_any(),
-                                Column::State => view! { <td>{crate::model::secrets_filter::state_label(&m)}</td> }.into_any(),
-                                Column::Labels => view! { <td title=clip(&m.labels.join(", "), 500)><bdi>{labels_text.clone()}</bdi></td> }.into_any(),
-                                Column::Expiration => view! {
-                                    <td data-expiry=move || exp_class().as_str()>
-                                        {exp_text.clone()}
-                                        {move || match exp_class() { Expiry::Expired => " (expired)", Expiry::Soon => " (soon)", _ => "" }}
-                                    </td>
-                                }.into_any(),
-                                Column::Rotation => view! { <td>{rotation_text(&m)}</td> }.into_any(),
-                                Column::Updated => view! { <td>{updated.clone()}</td> }.into_any(),
+                                c => {
+                                    let (text, title, expiry) = match c {
+                                        Column::Region => (label.clone(), None, None),
+                                        Column::Type => (m.secret_type.as_str().to_string(), None, None),
+                                        Column::Group => (clip(&group, 80), None, None),
+                                        Column::State => (crate::model::secrets_filter::state_label(&m).to_string(), None, None),
+                                        Column::Labels => (labels_text.clone(), Some(clip(&m.labels.join(", "), 500)), None),
+                                        Column::Expiration => (format!("{exp_text}{exp_note}"), None, Some(exp.as_str())),
+                                        Column::Rotation => (rotation_text(&m), None, None),
+                                        _ => (updated.clone(), None, None),
+                                    };
+                                    view! { <td title=title data-expiry=expiry><bdi>{text}</bdi></td> }.into_any()
+                                }
                             }).collect::<Vec<_>>();
                             view! {
                                 <tr id=row_id(pos) data-secret-id=m.id.clone() data-region=region_id aria-rowindex=(pos + 2).to_string()
