@@ -97,6 +97,22 @@ async fn lifecycle(b: &Browser, site: &Site, dallas: &Emulator) -> Result<(), St
         return Err("the total did not become 41".into());
     }
 
+    // The server's own search finds it too (asked explicitly, at Dallas's origin).
+    click(b, "[data-secrets-view] .filters button").await?;
+    wait_for(b, "server search results", "document.querySelector('.server-results')?.textContent.includes('e2e-created') === true").await?;
+    if attr(b, "[data-secrets-view]", "data-secrets-shown").await.as_deref() != Some("1") {
+        return Err("server search did not return exactly the new secret".into());
+    }
+
+    // The cross-region view counts it as only in Dallas.
+    goto_hash(b, "#/secrets/cross").await;
+    wait_for(b, "cross-region view", "document.querySelector('[data-cross=\"only-0\"] [data-count]') !== null").await?;
+    let only = text(b, "[data-cross=\"only-0\"] [data-count]").await;
+    let listed = b.eval("Array.from(document.querySelectorAll('tr[data-presence=\"only-0\"] td:first-child')).some(td => td.textContent === 'e2e-created-secret')").await;
+    if only.trim().parse::<u32>().unwrap_or(0) == 0 || listed.as_bool() != Some(true) {
+        return Err(format!("the cross-region view does not list the new secret as only in Dallas ({only})"));
+    }
+
     // Detail by deep link; edit only the description.
     goto_hash(b, &format!("#/region/us-south/secret/{id}")).await;
     wait_for(b, "detail", &format!("document.querySelector('[data-secret-detail=\"{id}\"]') !== null")).await?;

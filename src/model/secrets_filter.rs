@@ -321,8 +321,10 @@ pub fn filtered(sources: &[Source], order: &[RowRef], filter: &Filter, now: i64)
         .iter()
         .copied()
         .filter(|r| {
-            let s = &sources[r.source as usize];
-            filter.matches(&s.items[r.idx as usize], &s.keys[r.idx as usize], now)
+            // `order` may come from another list than `sources` for a moment: skip, never panic.
+            let s = sources.get(r.source as usize);
+            let (m, k) = (s.and_then(|s| s.items.get(r.idx as usize)), s.and_then(|s| s.keys.get(r.idx as usize)));
+            matches!((m, k), (Some(m), Some(k)) if filter.matches(m, k, now))
         })
         .collect()
 }
