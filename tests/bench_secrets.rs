@@ -60,6 +60,16 @@ async fn bench_10k_secrets_per_region() {
 }
 
 async fn run(b: &Browser, site: &Site) -> Result<(), String> {
+    // Keep a handle on the wasm exports (trunk announces them) to read the linear memory size.
+    #[allow(deprecated)]
+    let dev_tools = thirtyfour::extensions::cdp::ChromeDevTools::new(b.d().handle().clone());
+    dev_tools
+        .execute_cdp_with_params(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({"source": "addEventListener('TrunkApplicationStarted', e => { window.__wasm = e.detail.wasm; });"}),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
     // Warm the HTTP cache and the wasm compile cache once, then measure a fresh navigation.
     for round in 0..2 {
         b.d().goto(&format!("{}#/secrets/all", site.url)).await.map_err(|e| e.to_string())?;
@@ -85,6 +95,11 @@ async fn run(b: &Browser, site: &Site) -> Result<(), String> {
     match heap {
         Some(h) => println!("JS heap after load (performance.memory.usedJSHeapSize): {:.1} MB", h / 1_048_576.0),
         None => println!("JS heap: performance.memory not available"),
+    }
+    let linear = b.eval("window.__wasm?.memory?.buffer?.byteLength ?? null").await.as_f64();
+    match linear {
+        Some(m) => println!("wasm linear memory after load: {:.1} MB", m / 1_048_576.0),
+        None => println!("wasm linear memory: not available"),
     }
     let wasm = b
         .eval("(() => { let m = 0; for (const e of performance.getEntriesByType('resource')) if (e.name.endsWith('.wasm')) m = e.transferSize; return m; })()")

@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use sm_contract::SecretMetadata;
 
 use crate::api::{ApiError, RegionApi};
-use crate::model::paging::{merge_pages, PagePlan, Step};
+use crate::model::paging::{merge_pages, merge_pages_owned, PagePlan, Step};
 use crate::regions::signals::SecretsLoad;
 
 pub const PAGE_LIMIT: u32 = 1000;
@@ -156,8 +156,7 @@ fn finish(load: &Rc<RefCell<Load>>) {
         let mut l = load.borrow_mut();
         l.finished = true;
         let failed = l.plan.failed_pages();
-        let items = merge_pages(&l.pages, |m| m.id.clone());
-        l.pages = Vec::new();
+        let items = merge_pages_owned(std::mem::take(&mut l.pages), |m| m.id.clone());
         let outcome = if failed == 0 { Ok(()) } else { Err(l.last_error.clone().unwrap_or(ApiError::Network)) };
         (l.target, l.on_done.clone(), outcome, items, l.skipped, failed, l.keep_old)
     };
