@@ -25,7 +25,7 @@ fn role(a: Action) -> &'static str {
 
 pub fn explain(e: &ApiError, a: Action, region: &str) -> String {
     let base = match e.status() {
-        Some(401) => "The region asked for a valid token: enter one above, then try again.".to_string(),
+        Some(401) => "The region asked for a valid token (HTTP 401): provide one (see above), then try again.".to_string(),
         Some(403) => format!("Your access to {region} does not allow this: it needs the {} role (or higher).", role(a)),
         Some(404) => format!("This secret no longer exists in {region}; it was removed from the list."),
         Some(409) => "That name is already used by a secret of this type in this region: choose another name.".into(),

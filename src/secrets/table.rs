@@ -284,7 +284,7 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                     </thead>
                     <tbody>
                         <tr class="spacer" aria-hidden="true"><td colspan=ncols.to_string() style:height=move || format!("{}px", window.get().0 as f64 * ROW_H)></td></tr>
-                        <For each=visible key=|r: &RowItem| r.key.clone() children=move |r: RowItem| {
+                        <For each=visible key=|r: &RowItem| r.key children=move |r: RowItem| {
                             let region = region_data.get(r.source as usize).cloned();
                             let region_id = region.as_ref().map(|x| x.id.clone()).unwrap_or_default();
                             let label = labels.get(r.source as usize).cloned().unwrap_or_default();

@@ -130,10 +130,13 @@ pub fn SecretValue(
     }
 }
 
+/// The value's fields, or why it could not be read.
+type Shown = Result<Vec<(&'static str, String)>, String>;
+
 /// Holds the value while it is shown. Its signal and nodes go away when it unmounts.
 #[component]
 fn Revealed(region: RegionData, id: String, secret_type: String, open: RwSignal<bool>, reveal_ms: u64) -> impl IntoView {
-    let value: RwSignal<Option<Result<Vec<(&'static str, String)>, String>>> = RwSignal::new(None);
+    let value: RwSignal<Option<Shown>> = RwSignal::new(None);
     if let Some(api) = region.api() {
         let token = TokenPrompt::get();
         spawn_local(async move {
