@@ -31,6 +31,9 @@ pub fn explain(e: &ApiError, a: Action, region: &str) -> String {
         Some(409) => "That name is already used by a secret of this type in this region: choose another name.".into(),
         Some(412) => "The secret is locked: remove its locks first (locks protect secrets that are in use).".into(),
         Some(429) => "The region is rate-limiting requests: wait a moment and try again.".into(),
+        Some(500..=599) | None if a != Action::Read && a != Action::ReadValue => format!(
+            "{e}. The change was not retried automatically and nothing was sent to another region; {region} may or may not have applied it, so check the list before trying again."
+        ),
         _ => e.to_string(),
     };
     match e.trace() {
