@@ -227,3 +227,34 @@ async fn token_flow(b: &Browser, site: &Site) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limited_pages_are_retried_until_everything_is_loaded() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dallas = Emulator::start("us-south", &data.path().join("us-south"), &["--seed", "3500"]);
+    let frankfurt = Emulator::start("eu-de", &data.path().join("eu-de"), &["--seed", "25"]);
+    // Two requests a second: most page requests of the first burst get 429 with Retry-After.
+    dallas
+        .control_call("PUT", "/emulator/v1/faults", r#"{"rate_limit_rps":2,"retry_after_s":1}"#)
+        .await;
+    let site = Site::serve(&config_for(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)]), "/");
+    let browser = Browser::start().await;
+    let result = async {
+        browser.d().goto(&format!("{}#/secrets/us-south", site.url)).await.map_err(|e| e.to_string())?;
+        browser
+            .wait_until(Duration::from_secs(45), "all 3,500 Dallas secrets despite 429s", || async {
+                browser.eval("document.querySelector('[data-secrets-view=\"r0\"]')?.dataset.secretsTotal ?? null").await.as_str() == Some("3500")
+            })
+            .await?;
+        let status = text(&browser, ".load-status").await;
+        if status.contains("could not be loaded") {
+            return Err(format!("pages were given up: {status}"));
+        }
+        Ok::<(), String>(())
+    }
+    .await;
+    browser.quit().await;
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}

@@ -287,6 +287,8 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                         <For each=visible key=|r: &RowItem| r.key children=move |r: RowItem| {
                             let region = region_data.get(r.source as usize).cloned();
                             let region_id = region.as_ref().map(|x| x.id.clone()).unwrap_or_default();
+                            let state = region.as_ref().map(|x| x.signals.state);
+                            let row_stale = move || state.is_some_and(|s| s.get() == crate::model::region_state::RegionState::Unavailable).then_some("");
                             let label = labels.get(r.source as usize).cloned().unwrap_or_default();
                             let pos = r.pos;
                             let m = r.meta;
@@ -323,7 +325,7 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                                 }
                             }).collect::<Vec<_>>();
                             view! {
-                                <tr id=row_id(pos) data-secret-id=m.id.clone() data-region=region_id aria-rowindex=(pos + 2).to_string()
+                                <tr id=row_id(pos) data-secret-id=m.id.clone() data-region=region_id data-stale=row_stale aria-rowindex=(pos + 2).to_string()
                                     aria-selected=move || (active.get() == Some(pos)).to_string()
                                     class:active=move || active.get() == Some(pos)
                                     on:click=move |_| { active.set(Some(pos)); open(pos); }>
