@@ -16,6 +16,8 @@ pub mod embed;
 pub mod panic_screen;
 #[cfg(target_arch = "wasm32")]
 pub mod regions;
+#[cfg(target_arch = "wasm32")]
+pub mod secrets;
 
 /// Mount the console on `<body>`.
 #[cfg(target_arch = "wasm32")]

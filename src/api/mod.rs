@@ -6,6 +6,7 @@ pub mod events;
 pub mod http;
 pub mod region;
 pub mod retry;
+pub mod secrets;
 
 pub use error::ApiError;
 pub use region::RegionApi;

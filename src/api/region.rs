@@ -26,13 +26,14 @@ impl RegionApi {
         RegionApi { base: base.trim_end_matches('/').to_string(), token }
     }
 
+    /// The configured token, else the one the user pasted in this tab (bearer mode).
     pub fn token(&self) -> Option<String> {
-        self.token.clone()
+        self.token.clone().or_else(super::auth::current)
     }
 
-    fn get(&self, path_and_query: &str, timeout_ms: u32) -> Request {
+    pub(super) fn get(&self, path_and_query: &str, timeout_ms: u32) -> Request {
         let mut r = Request::get(format!("{}{}", self.base, path_and_query), timeout_ms);
-        r.token = self.token.clone();
+        r.token = self.token();
         r
     }
 

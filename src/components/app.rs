@@ -9,6 +9,7 @@ use crate::config::{parse_config, Config, ConfigError};
 use crate::embed;
 use crate::regions::controller::RegionController;
 use crate::regions::panel::RegionPanel;
+use crate::secrets::section::SecretsSection;
 
 /// `config.json` is fetched relative to the document's base URL so a sub-path deployment works.
 async fn load_config() -> Result<Config, ConfigError> {
@@ -70,6 +71,7 @@ fn Console(config: Config) -> impl IntoView {
     let controllers: Vec<RegionController> =
         config.regions.iter().map(|r| RegionController::start(r.clone(), None)).collect();
     let labels: Vec<String> = config.regions.iter().map(|r| r.label.clone()).collect();
+    let for_secrets = controllers.clone();
     view! {
         {(!embedded).then(|| view! {
             <header class="app-head">
@@ -86,5 +88,6 @@ fn Console(config: Config) -> impl IntoView {
                 })
                 .collect::<Vec<_>>()}
         </main>
+        <SecretsSection controllers=for_secrets auth=config.auth />
     }
 }

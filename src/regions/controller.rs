@@ -6,14 +6,13 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sm_contract::{roll_up, HealthStatus, RegionHealth, ZoneEvent};
 
-use super::signals::{set_if_changed, RegionSignals, SecretsLoad};
+use super::signals::{set_if_changed, RegionSignals};
 use crate::api::events::{self, EventStream, StreamMsg};
 use crate::api::region::{CONFIRM_PROBE_TIMEOUT_MS, ROUTINE_PROBE_TIMEOUT_MS, STREAM_CONNECT_TIMEOUT_MS};
 use crate::api::retry::get_with_retry;
@@ -32,9 +31,6 @@ const TICK_MS: u64 = 100;
 const HEALTH_POLL_MS: f64 = 10_000.0;
 /// The session-uptime figure is republished this often (it changes with time, not only events).
 const SESSION_PUBLISH_MS: f64 = 1_000.0;
-const PAGE_LIMIT: u32 = 1000;
-/// A region claiming more than this many secrets is not believed; paging stops there.
-const MAX_SECRETS: u64 = 1_000_000;
 
 fn now_ms() -> f64 {
     js_sys::Date::now()
@@ -46,7 +42,7 @@ struct Inner {
     stream: Option<EventStream>,
     reconnect_attempt: u32,
     reconnect_scheduled: bool,
-    loading_secrets: bool,
+    secrets_generation: u32,
     session: SessionUptime,
     session_published_ms: f64,
     health_requested_ms: f64,
@@ -68,7 +64,7 @@ impl RegionController {
             stream: None,
             reconnect_attempt: 0,
             reconnect_scheduled: false,
-            loading_secrets: false,
+            secrets_generation: 0,
             session: SessionUptime::default(),
             session_published_ms: 0.0,
             health_requested_ms: 0.0,
@@ -291,71 +287,33 @@ impl RegionController {
         });
     }
 
-    /// Load every page of the region's secrets, showing what has arrived as it arrives.
+    /// Load every page of the region's secrets (see `secrets::loader`). A new call supersedes a
+    /// load in progress, so a region that comes back is re-read from the start.
     pub fn load_secrets(&self) {
-        {
+        let generation = {
             let mut i = self.inner.borrow_mut();
-            if i.loading_secrets {
-                return;
-            }
-            i.loading_secrets = true;
-        }
+            i.secrets_generation = i.secrets_generation.wrapping_add(1);
+            i.secrets_generation
+        };
+        let current = {
+            let c = self.clone();
+            Rc::new(move || c.inner.borrow().secrets_generation == generation)
+        };
         let c = self.clone();
-        spawn_local(async move {
-            c.signals.secrets.update(|s| {
-                s.loading = true;
-                s.error = None;
-            });
-            let api = c.api();
-            let mut items = Vec::new();
-            let mut skipped = 0;
-            let mut offset = 0u64;
-            let outcome = loop {
-                match api.secrets_page(offset, PAGE_LIMIT).await {
-                    Ok(page) => {
-                        let got = page.secrets.items.len() as u64;
-                        skipped += page.secrets.skipped;
-                        items.extend(page.secrets.items);
-                        offset += got + page.secrets.skipped as u64;
-                        let total = page.total_count.filter(|t| *t <= MAX_SECRETS);
-                        let done = got + (page.secrets.skipped as u64) < u64::from(PAGE_LIMIT)
-                            || total.is_some_and(|t| offset >= t)
-                            || offset >= MAX_SECRETS;
-                        c.signals.secrets.update(|s| {
-                            s.total = total;
-                            s.skipped = skipped;
-                        });
-                        if done {
-                            break Ok(());
-                        }
-                    }
-                    Err(e) => break Err(e),
-                }
-            };
-            c.inner.borrow_mut().loading_secrets = false;
-            match outcome {
-                Ok(()) => {
-                    let n = items.len() as u64;
-                    c.signals.secrets.update(|s| {
-                        s.items = Arc::new(std::mem::take(&mut items));
-                        s.loading = false;
-                        s.loaded_at_ms = Some(now_ms());
-                        s.total = s.total.or(Some(n));
-                    });
-                    c.observe(Observation::RequestAnswered);
-                }
-                Err(e) => {
-                    let failure = e.as_failure();
-                    c.signals.secrets.update(|s: &mut SecretsLoad| {
-                        s.loading = false;
-                        s.error = Some(e);
-                    });
-                    if let Some(f) = failure {
-                        c.observe(Observation::RequestFailed(f));
-                    }
+        let on_done: crate::secrets::loader::Done = Rc::new(move |outcome: Result<(), ApiError>| match outcome {
+            Ok(()) => c.observe(Observation::RequestAnswered),
+            Err(e) => {
+                if let Some(f) = e.as_failure() {
+                    c.observe(Observation::RequestFailed(f));
                 }
             }
         });
+        crate::secrets::loader::start(self.api(), self.signals.secrets, current, on_done);
+    }
+
+    /// The region's API client, for the secrets views: always this region's own origin.
+    pub fn region_api(&self) -> RegionApi {
+        self.api()
     }
 }
 

@@ -22,6 +22,10 @@ pub struct SecretsLoad {
     pub error: Option<ApiError>,
     /// When the current list finished loading (ms since epoch).
     pub loaded_at_ms: Option<f64>,
+    /// Secrets received by the load in progress (for "3,000 of 10,000").
+    pub received: u64,
+    /// Pages that still failed after their retries; the others are shown.
+    pub failed_pages: usize,
 }
 
 #[derive(Clone, Copy)]

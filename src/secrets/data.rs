@@ -1,0 +1,191 @@
+//! What every secrets view reads: per region, its loaded list with precomputed keys, its groups
+//! and its controller; plus the route and the token prompt. All handles are `Copy` signals or
+//! `Arc`s so reactive closures can hold them.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use sm_contract::{SecretGroup, SecretMetadata};
+
+use crate::api::{ApiError, RegionApi};
+use crate::model::region_state::RegionState;
+use crate::model::route::Route;
+use crate::model::secrets_filter::{RowKey, Source};
+use crate::regions::controller::RegionController;
+use crate::regions::signals::RegionSignals;
+
+/// A region's list and its keys; equal when it is the same list (pointer), so a memo of it
+/// never compares 10,000 secrets field by field.
+#[derive(Clone, Default)]
+pub struct Keyed {
+    pub items: Arc<Vec<SecretMetadata>>,
+    pub keys: Arc<Vec<RowKey>>,
+}
+
+impl PartialEq for Keyed {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.items, &other.items) && Arc::ptr_eq(&self.keys, &other.keys)
+    }
+}
+
+impl Keyed {
+    pub fn build(items: Arc<Vec<SecretMetadata>>) -> Keyed {
+        let keys = Arc::new(items.iter().map(RowKey::build).collect());
+        Keyed { items, keys }
+    }
+
+    pub fn source(&self) -> Source<'_> {
+        Source { items: &self.items, keys: &self.keys }
+    }
+}
+
+#[derive(Clone)]
+pub struct RegionData {
+    pub idx: u8,
+    pub id: String,
+    pub label: String,
+    pub signals: RegionSignals,
+    /// `None` in component tests, which have no live region.
+    pub ctrl: StoredValue<Option<RegionController>, LocalStorage>,
+    api: StoredValue<RegionApi>,
+    pub keyed: Memo<Keyed>,
+    pub groups: RwSignal<Vec<SecretGroup>>,
+}
+
+impl RegionData {
+    pub fn new(idx: u8, c: &RegionController) -> RegionData {
+        let mut r = Self::detached(idx, c.config.id.clone(), c.config.label.clone(), c.signals, c.region_api());
+        r.ctrl = StoredValue::new_local(Some(c.clone()));
+        r
+    }
+
+    /// A region without a controller (component tests): reads and writes still go to `api`.
+    pub fn detached(idx: u8, id: String, label: String, signals: RegionSignals, api: RegionApi) -> RegionData {
+        let secrets = signals.secrets;
+        let keyed = Memo::new(move |prev: Option<&Keyed>| {
+            let items = secrets.with(|s| s.items.clone());
+            match prev {
+                // Progress updates touch the signal without changing the list: keep the keys.
+                Some(p) if Arc::ptr_eq(&p.items, &items) => p.clone(),
+                _ => Keyed::build(items),
+            }
+        });
+        RegionData {
+            idx,
+            id,
+            label,
+            signals,
+            ctrl: StoredValue::new_local(None),
+            api: StoredValue::new(api),
+            keyed,
+            groups: RwSignal::new(Vec::new()),
+        }
+    }
+
+    pub fn api(&self) -> Option<RegionApi> {
+        self.api.try_get_value()
+    }
+
+    pub fn reload(&self) {
+        self.ctrl.with_value(|c| {
+            if let Some(c) = c {
+                c.load_secrets();
+            }
+        });
+    }
+
+    /// Why writes are refused right now, in plain words; `None` when they are allowed.
+    pub fn write_block(&self) -> Option<String> {
+        match self.signals.state.get() {
+            s if s.is_usable() => None,
+            RegionState::Unavailable => Some(format!(
+                "{} is unavailable: changes are disabled until it is back. Nothing is sent to another region instead.",
+                self.label
+            )),
+            _ => Some(format!("Still connecting to {}: changes are disabled until it answers.", self.label)),
+        }
+    }
+
+    pub fn remove_secret(&self, id: &str) {
+        self.signals.secrets.update(|s| {
+            if s.items.iter().any(|m| m.id == id) {
+                s.items = Arc::new(s.items.iter().filter(|m| m.id != id).cloned().collect());
+            }
+        });
+    }
+
+    /// Put a secret the region just returned into the list (new or changed).
+    pub fn upsert_secret(&self, m: SecretMetadata) {
+        self.signals.secrets.update(|s| {
+            let mut v: Vec<SecretMetadata> = s.items.iter().filter(|x| x.id != m.id).cloned().collect();
+            v.push(m);
+            s.items = Arc::new(v);
+        });
+    }
+
+    pub fn group_name(&self, id: &str) -> String {
+        self.groups
+            .with(|g| g.iter().find(|g| g.id == id).map(|g| g.name.clone()))
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    pub fn load_groups(&self) {
+        let (Some(api), groups, token) = (self.api(), self.groups, TokenPrompt::get()) else { return };
+        leptos::task::spawn_local(async move {
+            match api.groups().await {
+                Ok(page) => {
+                    let _ = groups.try_set(page.secret_groups.items);
+                }
+                Err(e) => token.note(&e),
+            }
+        });
+    }
+}
+
+/// Set when a region answered 401: the console asks for a token (bearer mode) and retries.
+#[derive(Clone, Copy)]
+pub struct TokenPrompt {
+    pub needed: RwSignal<bool>,
+    /// Bumped when a new token is entered, so open views fetch again.
+    pub epoch: RwSignal<u32>,
+}
+
+impl TokenPrompt {
+    pub fn get() -> TokenPrompt {
+        use_context::<TokenPrompt>().unwrap_or(TokenPrompt { needed: RwSignal::new(false), epoch: RwSignal::new(0) })
+    }
+
+    pub fn note(&self, e: &ApiError) {
+        if e.status() == Some(401) {
+            let _ = self.needed.try_set(true);
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Ctx {
+    pub regions: Arc<Vec<RegionData>>,
+    pub route: RwSignal<Route>,
+    pub bearer: bool,
+    /// The token comes from the parent frame (console.md, embedding).
+    pub embed: bool,
+    pub token: TokenPrompt,
+    /// Unix seconds, refreshed every minute: what "expired" and "expiring soon" compare to.
+    pub now_s: RwSignal<i64>,
+}
+
+impl Ctx {
+    pub fn region(&self, id: &str) -> Option<RegionData> {
+        self.regions.iter().find(|r| r.id == id).cloned()
+    }
+}
+
+pub fn now_s() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
+pub fn navigate(route: &Route) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(&crate::model::route::href(route));
+    }
+}

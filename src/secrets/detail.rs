@@ -1,0 +1,198 @@
+//! One secret, deep-linkable (`#/region/<id>/secret/<id>`): every metadata field, versions,
+//! rotation, labels, custom metadata, locks; the value (masked) and the management forms.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sm_contract::{SecretMetadata, VersionMetadata};
+
+use super::data::Ctx;
+use super::errors::{explain, Action};
+use super::manage::{DeleteSecret, EditMetadata, Rotate};
+use super::value::SecretValue;
+use crate::model::route::{href, Route};
+use crate::model::secrets_filter::{expiry, rotation_text, state_label, Expiry, RowKey};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    None,
+    Edit,
+    Rotate,
+    Delete,
+}
+
+fn row(k: &'static str, v: Option<String>) -> Option<AnyView> {
+    v.filter(|v| !v.is_empty()).map(|v| view! { <dt>{k}</dt><dd><bdi>{v}</bdi></dd> }.into_any())
+}
+
+fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
+    let k = RowKey::build(m);
+    let exp = m.expiration_date.clone().map(|e| match expiry(k.expires, now) {
+        Expiry::Expired => format!("{e} (expired)"),
+        Expiry::Soon => format!("{e} (within 30 days)"),
+        _ => e,
+    });
+    let cert_validity = m.validity.as_ref().map(|v| format!("{} → {}", v.not_before.clone().unwrap_or_default(), v.not_after.clone().unwrap_or_default()));
+    [
+        row("ID", Some(m.id.clone())),
+        row("Type", Some(m.secret_type.as_str().to_string())),
+        row("Group", Some(group)),
+        row("State", Some(state_label(m).to_string())),
+        row("Labels", Some(m.labels.join(", "))),
+        row("Description", m.description.clone()),
+        row("CRN", m.crn.clone()),
+        row("Created", m.created_at.clone().map(|c| format!("{c} by {}", m.created_by.clone().unwrap_or_else(|| "unknown".into())))),
+        row("Updated", m.updated_at.clone()),
+        row("Last read", m.retrieved_at.clone()),
+        row("Ever read", m.downloaded.map(|d| if d { "yes" } else { "no" }.to_string())),
+        row("Expiration", exp),
+        row("Rotation", Some(rotation_text(m))),
+        row("Next rotation", m.next_rotation_date.clone()),
+        row("TTL", m.ttl.clone()),
+        row("Versions", m.versions_total.map(|v| v.to_string())),
+        row("Locks", Some(m.locks_total.unwrap_or(0).to_string())),
+        row("Common name", m.common_name.clone()),
+        row("Alternative names", m.alt_names.as_ref().map(|a| a.join(", "))),
+        row("Issuer", m.issuer.clone()),
+        row("Serial number", m.serial_number.clone()),
+        row("Validity", cert_validity),
+        row("Key algorithm", m.key_algorithm.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn versions_table(vs: &[VersionMetadata]) -> AnyView {
+    let yes = |b: Option<bool>| b.map(|b| if b { "yes" } else { "no" }).unwrap_or("—");
+    view! {
+        <table class="versions">
+            <caption class="sr-only">"Versions"</caption>
+            <thead><tr><th scope="col">"Version"</th><th scope="col">"Alias"</th><th scope="col">"Created"</th><th scope="col">"By"</th>
+                <th scope="col">"Auto-rotated"</th><th scope="col">"Read"</th><th scope="col">"Data kept"</th><th scope="col">"Expires"</th></tr></thead>
+            <tbody>
+                {vs.iter().take(50).map(|v| view! {
+                    <tr data-version-id=v.id.clone()>
+                        <td><code>{v.id.clone()}</code></td>
+                        <td>{v.alias.clone().unwrap_or_default()}</td>
+                        <td>{v.created_at.clone().unwrap_or_default()}</td>
+                        <td><bdi>{v.created_by.clone().unwrap_or_default()}</bdi></td>
+                        <td>{yes(v.auto_rotated)}</td>
+                        <td>{yes(v.downloaded)}</td>
+                        <td>{yes(v.payload_available)}</td>
+                        <td>{v.expiration_date.clone().unwrap_or_default()}</td>
+                    </tr>
+                }).collect::<Vec<_>>()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
+    let Some(r) = ctx.region(&region) else {
+        return view! { <p class="error" role="alert">{format!("This link names a region, {region}, that this console is not configured for.")}</p> }.into_any();
+    };
+    let from_list = r.keyed.with_untracked(|k| k.items.iter().find(|m| m.id == id).cloned());
+    let meta: RwSignal<Option<SecretMetadata>> = RwSignal::new(from_list);
+    let versions: RwSignal<Option<Result<Vec<VersionMetadata>, String>>> = RwSignal::new(None);
+    let problem: RwSignal<Option<String>> = RwSignal::new(None);
+    let refresh = RwSignal::new(0u32);
+    let panel = RwSignal::new(Panel::None);
+    let epoch = ctx.token.epoch;
+    let now = ctx.now_s;
+
+    {
+        let (r, id) = (r.clone(), id.clone());
+        Effect::new(move |_| {
+            refresh.track();
+            epoch.track();
+            let Some(api) = r.api() else { return };
+            let (r, id) = (r.clone(), id.clone());
+            spawn_local(async move {
+                match api.metadata(&id).await {
+                    Ok(m) => {
+                        let _ = meta.try_set(Some(m.clone()));
+                        let _ = problem.try_set(None);
+                        r.upsert_secret(m);
+                    }
+                    Err(e) => {
+                        super::data::TokenPrompt::get().note(&e);
+                        if e.status() == Some(404) {
+                            r.remove_secret(&id);
+                            let _ = meta.try_set(None);
+                        }
+                        let _ = problem.try_set(Some(explain(&e, Action::Read, &r.label)));
+                        return;
+                    }
+                }
+                let v = api.versions(&id).await.map(|l| l.versions.items).map_err(|e| explain(&e, Action::Read, &r.label));
+                let _ = versions.try_set(Some(v));
+            });
+        });
+    }
+
+    let back = href(&Route::Secrets(region.clone()));
+    let label = r.label.clone();
+    let r_view = r.clone();
+    let id2 = id.clone();
+    let body = move || {
+        let Some(m) = meta.get() else {
+            return view! { <p class="note" role="status">{move || if problem.with(|p| p.is_none()) { "Loading…" } else { "" }}</p> }.into_any();
+        };
+        let r = r_view.clone();
+        let group = r.group_name(&m.secret_group_id);
+        let rows = meta_rows(&m, group, now.get_untracked());
+        let custom = m.custom_metadata.as_ref().filter(|c| !c.is_empty()).and_then(|c| serde_json::to_string_pretty(c).ok());
+        let block = {
+            let r = r.clone();
+            move || r.write_block()
+        };
+        let b2 = block.clone();
+        let b3 = block.clone();
+        let (m_edit, m_rot, m_del) = (m.clone(), m.clone(), m.clone());
+        let (r_edit, r_rot, r_del) = (r.clone(), r.clone(), r.clone());
+        let tab = move |p: Panel, text: &'static str, action: &'static str, block: Box<dyn Fn() -> Option<String> + Send + Sync>| {
+            let b = std::sync::Arc::new(block);
+            let b1 = b.clone();
+            view! {
+                <button type="button" data-action=action aria-expanded=move || (panel.get() == p).to_string()
+                    disabled=move || b().is_some() title=move || b1().unwrap_or_default()
+                    on:click=move |_| panel.update(|x| *x = if *x == p { Panel::None } else { p })>{text}</button>
+            }
+        };
+        view! {
+            <h3 class="detail-name"><bdi>{m.name.clone()}</bdi> <span class="region-id">{format!("in {}", r.label)}</span></h3>
+            <div class="actions">
+                {tab(Panel::Edit, "Edit metadata", "edit", Box::new(block))}
+                {tab(Panel::Rotate, "Rotate", "rotate", Box::new(b2))}
+                {tab(Panel::Delete, "Delete…", "delete", Box::new(b3))}
+            </div>
+            {move || r.write_block().map(|b| view! { <p class="write-block" role="note">{b}</p> })}
+            {move || match panel.get() {
+                Panel::Edit => view! { <EditMetadata region=r_edit.clone() meta=m_edit.clone() on_done=move |m| { meta.set(Some(m)); panel.set(Panel::None); } /> }.into_any(),
+                Panel::Rotate => view! { <Rotate region=r_rot.clone() meta=m_rot.clone() on_done=move || { panel.set(Panel::None); refresh.update(|x| *x += 1); } /> }.into_any(),
+                Panel::Delete => view! { <DeleteSecret region=r_del.clone() meta=m_del.clone() /> }.into_any(),
+                Panel::None => ().into_any(),
+            }}
+            <dl class="meta" data-secret-detail=m.id.clone()>{rows}</dl>
+            {custom.map(|c| view! { <h3>"Custom metadata"</h3><pre class="custom">{c}</pre> })}
+            <SecretValue region=r_view.clone() id=m.id.clone() secret_type=m.secret_type.as_str().to_string() />
+        }
+        .into_any()
+    };
+    view! {
+        <article class="detail" aria-label="Secret detail" data-region-of=region.clone() data-detail-id=id2>
+            <p><a href=back>{format!("← Secrets in {label}")}</a></p>
+            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+            {body}
+            <h3>"Versions"</h3>
+            {move || match versions.get() {
+                None => view! { <p class="note">"Loading versions…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
+                Some(Ok(v)) => versions_table(&v),
+            }}
+        </article>
+    }
+    .into_any()
+}

@@ -1,0 +1,176 @@
+//! Loads every page of one region's secrets by the [`PagePlan`]: a few requests at a time, spaced,
+//! failed pages retried alone. What has arrived is shown while the rest loads; a reload keeps the
+//! last complete list on screen until the new one is complete.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sm_contract::SecretMetadata;
+
+use crate::api::{ApiError, RegionApi};
+use crate::model::paging::{merge_pages, merge_pages_owned, PagePlan, Step};
+use crate::regions::signals::SecretsLoad;
+
+pub const PAGE_LIMIT: u32 = 1000;
+/// Partial lists are re-published at most this often: each publish re-indexes the list.
+const PUBLISH_EVERY_MS: f64 = 400.0;
+
+pub type Done = Rc<dyn Fn(Result<(), ApiError>)>;
+
+struct Load {
+    api: RegionApi,
+    target: RwSignal<SecretsLoad>,
+    is_current: Rc<dyn Fn() -> bool>,
+    on_done: Done,
+    plan: PagePlan,
+    pages: Vec<Option<Vec<SecretMetadata>>>,
+    skipped: usize,
+    last_error: Option<ApiError>,
+    /// A complete list is on screen: keep it until this load completes.
+    keep_old: bool,
+    timer: bool,
+    finished: bool,
+    last_publish_ms: f64,
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Start loading; `is_current` turns false when a newer load supersedes this one, which then
+/// stops quietly. `on_done` runs once with the outcome (the last error if any page failed).
+pub fn start(api: RegionApi, target: RwSignal<SecretsLoad>, is_current: Rc<dyn Fn() -> bool>, on_done: Done) {
+    let keep_old = target.with_untracked(|s| s.loaded_at_ms.is_some());
+    target.update(|s| {
+        s.loading = true;
+        s.error = None;
+        s.received = 0;
+        s.failed_pages = 0;
+    });
+    let load = Rc::new(RefCell::new(Load {
+        api,
+        target,
+        is_current,
+        on_done,
+        plan: PagePlan::new(PAGE_LIMIT),
+        pages: Vec::new(),
+        skipped: 0,
+        last_error: None,
+        keep_old,
+        timer: false,
+        finished: false,
+        last_publish_ms: 0.0,
+    }));
+    pump(&load);
+}
+
+fn pump(load: &Rc<RefCell<Load>>) {
+    loop {
+        let step = {
+            let mut l = load.borrow_mut();
+            if l.finished || !(l.is_current)() {
+                return;
+            }
+            l.plan.next(now_ms())
+        };
+        match step {
+            Step::Fetch { index, offset } => {
+                let api = load.borrow().api.clone();
+                let l2 = load.clone();
+                spawn_local(async move {
+                    let result = api.secrets_page_search(offset, PAGE_LIMIT, None).await;
+                    on_page(&l2, index, result);
+                    pump(&l2);
+                });
+            }
+            Step::Wait(ms) => {
+                let mut l = load.borrow_mut();
+                if !l.timer {
+                    l.timer = true;
+                    let l2 = load.clone();
+                    set_timeout(
+                        move || {
+                            l2.borrow_mut().timer = false;
+                            pump(&l2);
+                        },
+                        Duration::from_millis(ms.ceil().max(1.0) as u64),
+                    );
+                }
+                return;
+            }
+            Step::Busy => return,
+            Step::Finished => {
+                finish(load);
+                return;
+            }
+        }
+    }
+}
+
+fn on_page(load: &Rc<RefCell<Load>>, index: usize, result: Result<sm_contract::SecretsPage, ApiError>) {
+    let mut l = load.borrow_mut();
+    if !(l.is_current)() {
+        return;
+    }
+    match result {
+        Ok(page) => {
+            let got = page.secrets.items.len() as u64;
+            let skipped = page.secrets.skipped;
+            l.plan.succeeded(index, got, skipped as u64, page.total_count);
+            l.skipped += skipped;
+            if l.pages.len() <= index {
+                l.pages.resize_with(index + 1, || None);
+            }
+            l.pages[index] = Some(page.secrets.items);
+            let (received, total) = (l.plan.loaded(), l.plan.total());
+            let publish = !l.keep_old && now_ms() - l.last_publish_ms >= PUBLISH_EVERY_MS;
+            let items = publish.then(|| Arc::new(merge_pages(&l.pages, |m| m.id.clone())));
+            if publish {
+                l.last_publish_ms = now_ms();
+            }
+            l.target.update(|s| {
+                s.received = received;
+                s.total = total;
+                if let Some(items) = items {
+                    s.items = items;
+                }
+            });
+        }
+        Err(e) => {
+            let retry_after = match &e {
+                ApiError::Status { retry_after_ms, .. } => *retry_after_ms,
+                _ => None,
+            };
+            l.plan.failed(index, e.is_retryable(), retry_after, now_ms(), js_sys::Math::random());
+            l.last_error = Some(e);
+        }
+    }
+}
+
+fn finish(load: &Rc<RefCell<Load>>) {
+    let (target, on_done, outcome, items, skipped, failed, keep_old) = {
+        let mut l = load.borrow_mut();
+        l.finished = true;
+        let failed = l.plan.failed_pages();
+        let items = merge_pages_owned(std::mem::take(&mut l.pages), |m| m.id.clone());
+        let outcome = if failed == 0 { Ok(()) } else { Err(l.last_error.clone().unwrap_or(ApiError::Network)) };
+        (l.target, l.on_done.clone(), outcome, items, l.skipped, failed, l.keep_old)
+    };
+    let nothing_new = failed > 0 && (items.is_empty() || keep_old);
+    target.update(|s| {
+        s.loading = false;
+        s.failed_pages = failed;
+        s.error = outcome.clone().err();
+        if !nothing_new {
+            s.total = s.total.or(Some(items.len() as u64));
+            s.items = Arc::new(items);
+            s.skipped = skipped;
+            s.loaded_at_ms = Some(now_ms());
+        }
+    });
+    on_done(outcome);
+}

@@ -1,0 +1,447 @@
+//! Writes: create, edit metadata, rotate, delete, groups. Each is validated first (the API's
+//! limits, `model::secret_form`), sent once to the region it belongs to and never retried by
+//! itself; it is refused up front, with the reason, while that region is not usable.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+use sm_contract::SecretMetadata;
+
+use super::data::{navigate, RegionData, TokenPrompt};
+use super::errors::{explain, field_of, Action};
+use crate::api::ApiError;
+use crate::model::route::Route;
+use crate::model::secret_form::{create_body, group_body, merge_patch, version_body, CreateForm, CreateKind, FieldError, MetaForm};
+
+/// Errors of one form: per field (client or server `target`), plus one general message.
+#[derive(Clone, Copy)]
+pub struct FormErrors {
+    fields: RwSignal<Vec<FieldError>>,
+    general: RwSignal<Option<String>>,
+}
+
+impl FormErrors {
+    fn new() -> Self {
+        FormErrors { fields: RwSignal::new(Vec::new()), general: RwSignal::new(None) }
+    }
+
+    fn clear(&self) {
+        self.fields.set(Vec::new());
+        self.general.set(None);
+    }
+
+    fn server(&self, e: &ApiError, a: Action, region: &str) {
+        TokenPrompt::get().note(e);
+        let msg = explain(e, a, region);
+        match field_of(e).and_then(|f| FIELDS.iter().find(|k| **k == f).copied()) {
+            Some(field) => {
+                let _ = self.fields.try_set(vec![FieldError { field, message: msg }]);
+            }
+            None => {
+                let _ = self.general.try_set(Some(msg));
+            }
+        }
+    }
+
+    /// The message next to one input, tied to it by `aria-describedby`.
+    fn at(&self, field: &'static str, form: &'static str) -> impl IntoView {
+        let fields = self.fields;
+        move || {
+            fields.with(|f| {
+                f.iter().find(|e| e.field == field).map(|e| {
+                    view! { <span class="field-error" id=format!("{form}-{field}-err") data-field-error=field role="alert">{e.message.clone()}</span> }
+                })
+            })
+        }
+    }
+
+    fn general_view(&self) -> impl IntoView {
+        let g = self.general;
+        move || g.get().map(|m| view! { <p class="error" role="alert" data-form-error="">{m}</p> })
+    }
+}
+
+/// Fields a server `target` may name that the forms show.
+const FIELDS: [&str; 13] = [
+    "name", "description", "labels", "secret_group_id", "expiration_date", "payload", "username", "password", "data",
+    "certificate", "private_key", "intermediate", "custom_metadata",
+];
+
+fn blocked(region: &RegionData, errors: &FormErrors) -> bool {
+    match region.signals.state.with_untracked(|s| s.is_usable()) {
+        true => false,
+        false => {
+            errors.general.set(region.write_block());
+            true
+        }
+    }
+}
+
+fn block_note(region: &RegionData) -> impl IntoView {
+    let r = region.clone();
+    move || r.write_block().map(|b| view! { <p class="write-block" role="note">{b}</p> })
+}
+
+fn input_value(ev: &leptos::ev::Event) -> String {
+    event_target_value(ev)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Line,
+    Secret,
+    Date,
+    Area,
+}
+
+type Setter = Arc<dyn Fn(String) + Send + Sync>;
+
+/// One labelled input with its error slot. Every form field goes through here, so the whole
+/// console has one input view type instead of one per field (wasm size).
+fn field(label: &str, name: &'static str, kind: Kind, init: String, errors: FormErrors, form: &'static str, set: Setter) -> AnyView {
+    let err_id = format!("{form}-{name}-err");
+    let control = if kind == Kind::Area {
+        view! { <textarea data-field=name rows="3" autocomplete="off" aria-describedby=err_id prop:value=init on:input=move |ev| set(input_value(&ev))></textarea> }.into_any()
+    } else {
+        let ty = match kind {
+            Kind::Secret => "password",
+            Kind::Date => "datetime-local",
+            _ => "text",
+        };
+        view! { <input type=ty data-field=name autocomplete="off" aria-describedby=err_id prop:value=init on:input=move |ev| set(input_value(&ev)) /> }.into_any()
+    };
+    view! { <label>{label.to_string()} {control}</label> {errors.at(name, form)} }.into_any()
+}
+
+#[component]
+pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData, on_close: F) -> impl IntoView {
+    let form = RwSignal::new(CreateForm::default());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let groups = region.groups;
+    let r = region.clone();
+    let close = on_close.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        if blocked(&r, &errors) {
+            return;
+        }
+        let body = match form.with_untracked(create_body) {
+            Ok(b) => b,
+            Err(e) => return errors.fields.set(e),
+        };
+        let Some(api) = r.api() else { return };
+        let (r, close) = (r.clone(), close.clone());
+        busy.set(true);
+        spawn_local(async move {
+            match api.create_secret(&body).await {
+                Ok(meta) => {
+                    r.upsert_secret(meta);
+                    // The form held the value: drop it with the form.
+                    let _ = form.try_set(CreateForm::default());
+                    close();
+                }
+                Err(e) => errors.server(&e, Action::Create, &r.label),
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+    let kind = move || form.with(|f| f.kind);
+    let set = move |g: fn(&mut CreateForm, String)| -> Setter { Arc::new(move |v| form.update(|x| g(x, v))) };
+    let f = move |label: &str, name: &'static str, kind: Kind, g: fn(&mut CreateForm, String)| field(label, name, kind, String::new(), errors, "create", set(g));
+    let block = region.clone();
+    view! {
+        <form class="manage create-form" on:submit=submit aria-label=format!("Create a secret in {}", region.label) data-form="create">
+            <h3>{format!("New secret in {}", region.label)}</h3>
+            {block_note(&region)}
+            <label>"Type"
+                <select data-field="secret_type" on:change=move |ev| form.update(|f| f.kind = CreateKind::parse(&input_value(&ev)).unwrap_or_default())>
+                    {CreateKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.as_str()}</option> }).collect::<Vec<_>>()}
+                </select>
+            </label>
+            {f("Name", "name", Kind::Line, |x, v| x.name = v)}
+            {f("Description", "description", Kind::Line, |x, v| x.description = v)}
+            <label>"Group"
+                <select data-field="secret_group_id" on:change=move |ev| form.update(|x| x.group = input_value(&ev))>
+                    <option value="">"default"</option>
+                    {move || groups.get().into_iter().filter(|g| g.id != "default").map(|g| view! { <option value=g.id.clone()>{g.name.clone()}</option> }).collect::<Vec<_>>()}
+                </select>
+            </label>
+            {f("Labels (comma-separated)", "labels", Kind::Line, |x, v| x.labels = v)}
+            {move || match kind() {
+                CreateKind::Arbitrary => vec![
+                    f("Expiration (UTC, optional)", "expiration_date", Kind::Date, |x, v| x.expiration = v),
+                    f("Value", "payload", Kind::Area, |x, v| x.payload = v),
+                ],
+                CreateKind::UsernamePassword => vec![
+                    f("Username", "username", Kind::Line, |x, v| x.username = v),
+                    f("Password (empty: the service generates one)", "password", Kind::Secret, |x, v| x.password = v),
+                ],
+                CreateKind::Kv => vec![f("Data (JSON object)", "data", Kind::Area, |x, v| x.kv = v)],
+                CreateKind::ImportedCert => vec![
+                    f("Certificate (PEM)", "certificate", Kind::Area, |x, v| x.certificate = v),
+                    f("Private key (PEM, optional)", "private_key", Kind::Area, |x, v| x.private_key = v),
+                    f("Intermediate (PEM, optional)", "intermediate", Kind::Area, |x, v| x.intermediate = v),
+                ],
+            }}
+            {errors.general_view()}
+            <div class="actions">
+                <button type="submit" data-action="submit-create" disabled=move || busy.get() || block.write_block().is_some()>"Create"</button>
+                <button type="button" on:click=move |_| on_close()>"Cancel"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+pub fn EditMetadata<F: Fn(SecretMetadata) + Clone + Send + Sync + 'static>(region: RegionData, meta: SecretMetadata, on_done: F) -> impl IntoView {
+    let initial = MetaForm::from_secret(&meta);
+    let form = RwSignal::new(initial.clone());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let note: RwSignal<Option<String>> = RwSignal::new(None);
+    let r = region.clone();
+    let done = on_done.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        note.set(None);
+        if blocked(&r, &errors) {
+            return;
+        }
+        let patch = match form.with_untracked(|f| merge_patch(&meta, f)) {
+            Ok(p) if p.is_empty() => return note.set(Some("Nothing changed.".into())),
+            Ok(p) => Value::Object(p),
+            Err(e) => return errors.fields.set(e),
+        };
+        let (Some(api), r, id, done) = (r.api(), r.clone(), meta.id.clone(), done.clone()) else { return };
+        busy.set(true);
+        spawn_local(async move {
+            match api.patch_metadata(&id, &patch).await {
+                Ok(m) => {
+                    r.upsert_secret(m.clone());
+                    done(m);
+                }
+                Err(e) => {
+                    if e.status() == Some(404) {
+                        r.remove_secret(&id);
+                    }
+                    errors.server(&e, Action::Edit, &r.label);
+                }
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+    let set = move |g: fn(&mut MetaForm, String)| -> Setter { Arc::new(move |v| form.update(|x| g(x, v))) };
+    let f = move |label: &str, name: &'static str, kind: Kind, init: &str, g: fn(&mut MetaForm, String)| field(label, name, kind, init.to_string(), errors, "edit", set(g));
+    let block = region.clone();
+    view! {
+        <form class="manage" on:submit=submit data-form="edit" aria-label="Edit metadata">
+            <h3>"Edit metadata"</h3>
+            {block_note(&region)}
+            {f("Name", "name", Kind::Line, &initial.name, |x, v| x.name = v)}
+            {f("Description", "description", Kind::Line, &initial.description, |x, v| x.description = v)}
+            {f("Labels (comma-separated)", "labels", Kind::Line, &initial.labels, |x, v| x.labels = v)}
+            {f("Custom metadata (JSON object)", "custom_metadata", Kind::Area, &initial.custom_metadata, |x, v| x.custom_metadata = v)}
+            {f("Expiration (UTC)", "expiration_date", Kind::Date, &initial.expiration, |x, v| x.expiration = v)}
+            {errors.general_view()}
+            {move || note.get().map(|n| view! { <p class="note" role="status">{n}</p> })}
+            <div class="actions">
+                <button type="submit" data-action="submit-edit" disabled=move || busy.get() || block.write_block().is_some()>"Save changes"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+pub fn Rotate<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData, meta: SecretMetadata, on_done: F) -> impl IntoView {
+    let ty = meta.secret_type.as_str().to_string();
+    let value = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let (hint, name): (&str, &'static str) = match ty.as_str() {
+        "arbitrary" => ("New value", "payload"),
+        "username_password" => ("New password (empty: the service generates one)", "password"),
+        "kv" => ("New data (JSON object)", "data"),
+        "imported_cert" => ("New certificate (PEM)", "certificate"),
+        _ => ("", "payload"),
+    };
+    let supported = version_body(&ty, "").is_some();
+    let r = region.clone();
+    let t2 = ty.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        if blocked(&r, &errors) {
+            return;
+        }
+        let body = match value.with_untracked(|v| version_body(&t2, v)) {
+            Some(Ok(b)) => b,
+            Some(Err(e)) => return errors.fields.set(vec![e]),
+            None => return,
+        };
+        let (Some(api), r, id, done) = (r.api(), r.clone(), meta.id.clone(), on_done.clone()) else { return };
+        busy.set(true);
+        spawn_local(async move {
+            match api.new_version(&id, &body).await {
+                Ok(()) => {
+                    let _ = value.try_set(String::new());
+                    done();
+                }
+                Err(e) => {
+                    if e.status() == Some(404) {
+                        r.remove_secret(&id);
+                    }
+                    errors.server(&e, Action::Rotate, &r.label);
+                }
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+    let block = region.clone();
+    view! {
+        <form class="manage" on:submit=submit data-form="rotate" aria-label="Rotate: create a new version">
+            <h3>"Rotate (new version)"</h3>
+            {block_note(&region)}
+            {if !supported {
+                view! { <p class="note">"The console cannot rotate this type of secret."</p> }.into_any()
+            } else if hint.is_empty() {
+                view! { <p class="note">"The service generates the new version's data."</p> }.into_any()
+            } else {
+                field(hint, name, Kind::Area, String::new(), errors, "rotate", Arc::new(move |v| value.set(v)))
+            }}
+            {errors.general_view()}
+            <div class="actions">
+                <button type="submit" data-action="submit-rotate" disabled=move || !supported || busy.get() || block.write_block().is_some()>"Create new version"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+pub fn DeleteSecret(region: RegionData, meta: SecretMetadata) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let name = meta.name.clone();
+    let r = region.clone();
+    let n2 = name.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        if blocked(&r, &errors) || typed.get_untracked() != n2 {
+            return;
+        }
+        let (Some(api), r, id) = (r.api(), r.clone(), meta.id.clone()) else { return };
+        busy.set(true);
+        spawn_local(async move {
+            match api.delete_secret(&id).await {
+                Ok(()) => {
+                    r.remove_secret(&id);
+                    navigate(&Route::Secrets(r.id.clone()));
+                }
+                Err(e) => {
+                    if e.status() == Some(404) {
+                        r.remove_secret(&id);
+                    }
+                    errors.server(&e, Action::Delete, &r.label);
+                }
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+    let block = region.clone();
+    let n3 = name.clone();
+    view! {
+        <form class="manage danger" on:submit=submit data-form="delete" aria-label="Delete secret">
+            <h3>"Delete"</h3>
+            {block_note(&region)}
+            {field(&format!("This deletes the secret and all its versions in {}. Type its name, {name}, to confirm:", region.label),
+                "confirm-name", Kind::Line, String::new(), errors, "delete", Arc::new(move |v| typed.set(v)))}
+            {errors.general_view()}
+            <div class="actions">
+                <button type="submit" data-action="submit-delete" class="danger"
+                    disabled=move || busy.get() || typed.get() != n3 || block.write_block().is_some()>"Delete secret"</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+pub fn Groups(region: RegionData) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let desc = RwSignal::new(String::new());
+    let errors = FormErrors::new();
+    let busy = RwSignal::new(false);
+    let r = region.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        errors.clear();
+        if blocked(&r, &errors) {
+            return;
+        }
+        let body = match group_body(&name.get_untracked(), &desc.get_untracked()) {
+            Ok(b) => b,
+            Err(e) => return errors.fields.set(e),
+        };
+        let (Some(api), r) = (r.api(), r.clone()) else { return };
+        busy.set(true);
+        spawn_local(async move {
+            match api.create_group(&body).await {
+                Ok(()) => r.load_groups(),
+                Err(e) => errors.server(&e, Action::Group, &r.label),
+            }
+            let _ = busy.try_set(false);
+        });
+    };
+    let groups = region.groups;
+    let r2 = region.clone();
+    let block = region.clone();
+    let block2 = region.clone();
+    view! {
+        <details class="groups">
+            <summary>{format!("Secret groups in {}", region.label)}</summary>
+            <ul>
+                {move || groups.get().into_iter().map(|g| {
+                    let (r, gid, b) = (r2.clone(), g.id.clone(), r2.clone());
+                    let deletable = g.id != "default";
+                    view! {
+                        <li data-group-id=g.id.clone()>
+                            <bdi>{g.name.clone()}</bdi>
+                            {g.description.clone().map(|d| view! { <span class="muted">{format!(" — {d}")}</span> })}
+                            <Show when=move || deletable>
+                                {
+                                    let (r, gid, b) = (r.clone(), gid.clone(), b.clone());
+                                    view! {
+                                        <button type="button" class="small" disabled=move || b.write_block().is_some()
+                                            on:click=move |_| {
+                                                errors.clear();
+                                                if blocked(&r, &errors) { return; }
+                                                let (Some(api), r, gid) = (r.api(), r.clone(), gid.clone()) else { return };
+                                                spawn_local(async move {
+                                                    match api.delete_group(&gid).await {
+                                                        Ok(()) => r.load_groups(),
+                                                        Err(e) => errors.server(&e, Action::Group, &r.label),
+                                                    }
+                                                });
+                                            }>"Delete group"</button>
+                                    }
+                                }
+                            </Show>
+                        </li>
+                    }
+                }).collect::<Vec<_>>()}
+            </ul>
+            <form class="manage inline" on:submit=submit data-form="group" aria-label="Create a secret group">
+                {block_note(&block2)}
+                {field("New group name", "name", Kind::Line, String::new(), errors, "group", Arc::new(move |v| name.set(v)))}
+                {field("Description", "description", Kind::Line, String::new(), errors, "group", Arc::new(move |v| desc.set(v)))}
+                {errors.general_view()}
+                <button type="submit" disabled=move || busy.get() || block.write_block().is_some()>"Create group"</button>
+            </form>
+        </details>
+    }
+}

@@ -1,0 +1,348 @@
+//! A windowed secrets table over one or more regions: only the rows on screen are in the DOM
+//! (fixed row height, spacer rows, scroll position → slice), while screen readers still get a
+//! real table with its full row count. Arrow keys move between rows, Enter opens one.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use sm_contract::time::format_date;
+use sm_contract::SecretMetadata;
+
+use super::data::{navigate, Ctx, Keyed};
+use super::filters::FilterBar;
+use crate::model::route::{href, Route};
+use crate::model::secrets_filter::{
+    expiry, facets, filtered, rotation_text, sorted, Column, Expiry, Facets, Filter, RowRef, Sort, Source,
+};
+
+pub const ROW_H: f64 = 34.0;
+const VIEW_ROWS: usize = 14;
+const OVERSCAN: usize = 6;
+
+/// Server-side search results standing in for the loaded lists, per source.
+#[derive(Clone, PartialEq)]
+struct ServerResults {
+    query: String,
+    data: Vec<Keyed>,
+}
+
+#[derive(Clone)]
+struct RowItem {
+    pos: usize,
+    source: u8,
+    meta: SecretMetadata,
+    key: (usize, u8, usize, u32),
+}
+
+fn clip(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn date_of(s: Option<&str>) -> (Option<i64>, String) {
+    let t = s.and_then(sm_contract::time::parse_rfc3339);
+    (t, t.map(format_date).unwrap_or_else(|| "—".into()))
+}
+
+#[component]
+pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional)] total_hook: bool) -> impl IntoView {
+    let regions: Vec<_> = sources.iter().filter_map(|i| ctx.regions.get(*i as usize).cloned()).collect();
+    let combined = regions.len() > 1;
+    let keyed: Vec<Memo<Keyed>> = regions.iter().map(|r| r.keyed).collect();
+    let first_keyed = keyed.first().copied();
+    let filter = RwSignal::new(Filter::default());
+    let sort = RwSignal::new(Sort::default());
+    let server: RwSignal<Option<ServerResults>> = RwSignal::new(None);
+    let server_msg: RwSignal<Option<String>> = RwSignal::new(None);
+    let now_s = ctx.now_s;
+
+    let data = Memo::new(move |_| match server.get() {
+        Some(s) => s.data,
+        None => keyed.iter().map(|k| k.get()).collect::<Vec<Keyed>>(),
+    });
+    let order = Memo::new(move |_| {
+        let s = sort.get();
+        data.with(|d| Arc::new(sorted(&d.iter().map(Keyed::source).collect::<Vec<Source>>(), s)))
+    });
+    let shown = Memo::new(move |_| {
+        let now = now_s.get();
+        filter.with(|f| {
+            data.with(|d| order.with(|o| Arc::new(filtered(&d.iter().map(Keyed::source).collect::<Vec<Source>>(), o, f, now))))
+        })
+    });
+    let facets: Memo<Facets> = Memo::new(move |_| data.with(|d| facets(&d.iter().map(Keyed::source).collect::<Vec<Source>>())));
+
+    // Group menus show names; a region's group ids are its own, so ask each region.
+    let group_names = {
+        let regions = regions.clone();
+        Signal::derive(move || {
+            facets.with(|f| {
+                f.groups
+                    .iter()
+                    .map(|id| {
+                        let name = regions.iter().map(|r| r.group_name(id)).find(|n| n != id).unwrap_or_else(|| id.clone());
+                        (id.clone(), name)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let scroll_top = RwSignal::new(0.0f64);
+    let active: RwSignal<Option<usize>> = RwSignal::new(None);
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    // A new filter starts at the top: the old position means nothing in a different list.
+    Effect::watch(
+        move || filter.track(),
+        move |_, _, _| {
+            active.set(None);
+            scroll_top.set(0.0);
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(0);
+            }
+        },
+        false,
+    );
+    let window = Memo::new(move |_| {
+        let n = shown.with(|s| s.len());
+        let first = ((scroll_top.get() / ROW_H) as usize).saturating_sub(OVERSCAN).min(n);
+        (first, (first + VIEW_ROWS + 2 * OVERSCAN).min(n))
+    });
+    let visible = move || {
+        let (a, b) = window.get();
+        data.with(|d| {
+            shown.with(|s| {
+                s[a..b]
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, r)| {
+                        let src = d.get(r.source as usize)?;
+                        let meta = src.items.get(r.idx as usize)?.clone();
+                        let key = (a + k, r.source, Arc::as_ptr(&src.items) as usize, r.idx);
+                        Some(RowItem { pos: a + k, source: r.source, meta, key })
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+
+    let columns: Vec<Column> = Column::ALL.into_iter().filter(|c| combined || *c != Column::Region).collect();
+    let ncols = columns.len();
+    let row_id = {
+        let v = view_id.clone();
+        move |pos: usize| format!("{v}-row-{pos}")
+    };
+    let region_ids: Arc<Vec<String>> = Arc::new(regions.iter().map(|r| r.id.clone()).collect());
+    let open_at = {
+        let ids = region_ids.clone();
+        move |pos: usize| {
+            let target = shown.with_untracked(|s| s.get(pos).copied()).and_then(|r: RowRef| {
+                data.with_untracked(|d| d.get(r.source as usize)?.items.get(r.idx as usize).map(|m| m.id.clone()))
+                    .map(|id| (r.source, id))
+            });
+            if let Some((src, id)) = target {
+                if let Some(region) = ids.get(src as usize) {
+                    navigate(&Route::Secret { region: region.clone(), id });
+                }
+            }
+        }
+    };
+    let view_rows = VIEW_ROWS as f64;
+    let ensure_visible = move |pos: usize| {
+        let top = pos as f64 * ROW_H;
+        let cur = scroll_top.get_untracked();
+        let new = if top < cur { top } else if top + ROW_H > cur + view_rows * ROW_H { top + ROW_H - view_rows * ROW_H } else { cur };
+        if new != cur {
+            scroll_top.set(new);
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(new as i32);
+            }
+        }
+    };
+    let on_key = {
+        let open_at = open_at.clone();
+        move |ev: leptos::ev::KeyboardEvent| {
+            let n = shown.with_untracked(|s| s.len());
+            if n == 0 {
+                return;
+            }
+            let cur = active.get_untracked();
+            let page = VIEW_ROWS - 1;
+            let next = match ev.key().as_str() {
+                "ArrowDown" => cur.map_or(0, |c| (c + 1).min(n - 1)),
+                "ArrowUp" => cur.map_or(0, |c| c.saturating_sub(1)),
+                "PageDown" => cur.map_or(0, |c| (c + page).min(n - 1)),
+                "PageUp" => cur.map_or(0, |c| c.saturating_sub(page)),
+                "Home" => 0,
+                "End" => n - 1,
+                "Enter" => {
+                    if let Some(c) = cur {
+                        ev.prevent_default();
+                        open_at(c);
+                    }
+                    return;
+                }
+                _ => return,
+            };
+            ev.prevent_default();
+            active.set(Some(next));
+            ensure_visible(next);
+        }
+    };
+
+    let search_server = {
+        let regions = regions.clone();
+        move || {
+            let q = filter.with_untracked(|f| f.text().to_string());
+            if !(2..=128).contains(&q.chars().count()) {
+                server_msg.set(Some("Type 2 to 128 characters in the filter to search the server.".into()));
+                return;
+            }
+            server_msg.set(Some(format!("Searching {} for “{q}”…", regions.iter().map(|r| r.label.as_str()).collect::<Vec<_>>().join(" and "))));
+            let apis: Vec<_> = regions.iter().map(|r| (r.label.clone(), r.api())).collect();
+            let token = super::data::TokenPrompt::get();
+            leptos::task::spawn_local(async move {
+                let mut out = Vec::new();
+                let mut problems = Vec::new();
+                // Each region is asked at its own origin; one failing does not hide the other's results.
+                for (label, api) in apis {
+                    let items = match api {
+                        Some(api) => match api.secrets_page_search(0, 1000, Some(&q)).await {
+                            Ok(p) => p.secrets.items,
+                            Err(e) => {
+                                token.note(&e);
+                                problems.push(format!("{label}: {e}"));
+                                Vec::new()
+                            }
+                        },
+                        None => Vec::new(),
+                    };
+                    out.push(Keyed::build(Arc::new(items)));
+                }
+                let msg = if problems.is_empty() { None } else { Some(problems.join(" · ")) };
+                let _ = server_msg.try_set(msg);
+                let _ = server.try_set(Some(ServerResults { query: q, data: out }));
+            });
+        }
+    };
+
+    let stale = {
+        let states: Vec<_> = regions.iter().map(|r| r.signals.state).collect();
+        move || states.iter().any(|s| s.get() == crate::model::region_state::RegionState::Unavailable).then_some("")
+    };
+    let total = {
+        let k = first_keyed;
+        move || total_hook.then(|| k.map(|k| k.with(|x| x.items.len())).unwrap_or(0).to_string())
+    };
+    let labels: Arc<Vec<String>> = Arc::new(regions.iter().map(|r| r.label.clone()).collect());
+    let region_data = regions.clone();
+    let header = columns.clone();
+    let caption = if combined { "Secrets in all regions".to_string() } else { format!("Secrets in {}", regions.first().map(|r| r.label.as_str()).unwrap_or("")) };
+    let row_id_for_table = row_id.clone();
+
+    view! {
+        <div class="secrets-view" data-secrets-view=view_id.clone() data-secrets-total=total
+            data-secrets-shown=move || shown.with(|s| s.len()).to_string() data-stale=stale>
+            <FilterBar filter=filter facets=facets group_names=group_names on_search=search_server />
+            {move || server.with(|s| s.as_ref().map(|s| {
+                let n: usize = s.data.iter().map(|k| k.items.len()).sum();
+                view! {
+                    <p class="note server-results" role="status">
+                        {format!("Server search results for “{}”: {n}. ", clip(&s.query, 60))}
+                        <button type="button" on:click=move |_| server.set(None)>"Back to all loaded secrets"</button>
+                    </p>
+                }
+            }))}
+            {move || server_msg.get().map(|m| view! { <p class="note" role="status">{m}</p> })}
+            <p class="shown-count" aria-live="polite">
+                {move || format!("{} shown", crate::model::paging::thousands(shown.with(|s| s.len()) as u64))}
+            </p>
+            <div class="tscroll" node_ref=scroller style:overflow="auto" style:height=format!("{}px", (VIEW_ROWS as f64 + 1.0) * ROW_H)
+                on:scroll=move |ev| scroll_top.set(event_target::<web_sys::Element>(&ev).scroll_top() as f64)>
+                <table class="secrets" role="grid" tabindex="0" aria-label=caption
+                    aria-rowcount=move || (shown.with(|s| s.len()) + 1).to_string()
+                    aria-colcount=ncols.to_string()
+                    aria-activedescendant=move || active.get().map(&row_id_for_table)
+                    on:keydown=on_key>
+                    <thead>
+                        <tr aria-rowindex="1">
+                            {header.into_iter().map(|c| {
+                                let aria = move || sort.with(|s| (s.column == c).then_some(if s.descending { "descending" } else { "ascending" }));
+                                view! {
+                                    <th scope="col" class=format!("col-{}", c.title().to_lowercase()) aria-sort=aria>
+                                        <button type="button" on:click=move |_| sort.update(|s| {
+                                            if s.column == c { s.descending = !s.descending } else { *s = Sort { column: c, descending: false } }
+                                        })>
+                                            {c.title()}
+                                            <span aria-hidden="true">{move || sort.with(|s| if s.column != c { "" } else if s.descending { " ▼" } else { " ▲" })}</span>
+                                        </button>
+                                    </th>
+                                }
+                            }).collect::<Vec<_>>()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <tr class="spacer" aria-hidden="true"><td colspan=ncols.to_string() style:height=move || format!("{}px", window.get().0 as f64 * ROW_H)></td></tr>
+                        <For each=visible key=|r: &RowItem| r.key children=move |r: RowItem| {
+                            let region = region_data.get(r.source as usize).cloned();
+                            let region_id = region.as_ref().map(|x| x.id.clone()).unwrap_or_default();
+                            let state = region.as_ref().map(|x| x.signals.state);
+                            let row_stale = move || state.is_some_and(|s| s.get() == crate::model::region_state::RegionState::Unavailable).then_some("");
+                            let label = labels.get(r.source as usize).cloned().unwrap_or_default();
+                            let pos = r.pos;
+                            let m = r.meta;
+                            let (exp_t, exp_text) = date_of(m.expiration_date.as_deref());
+                            // Rows are rebuilt on every scroll; the class need not follow the clock by itself.
+                            let exp_class = move || expiry(exp_t, now_s.get_untracked());
+                            let (_, updated) = date_of(m.updated_at.as_deref().or(m.created_at.as_deref()));
+                            let group = region.as_ref().map(|x| x.group_name(&m.secret_group_id)).unwrap_or_else(|| m.secret_group_id.clone());
+                            let labels_text = {
+                                let mut t = m.labels.iter().take(3).map(|l| clip(l, 24)).collect::<Vec<_>>().join(", ");
+                                if m.labels.len() > 3 {
+                                    t.push_str(&format!(" +{}", m.labels.len() - 3));
+                                }
+                                t
+                            };
+                            let link = href(&Route::Secret { region: region_id.clone(), id: m.id.clone() });
+                            let open = open_at.clone();
+                            let exp = exp_class();
+                            let exp_note = match exp { Expiry::Expired => " (expired)", Expiry::Soon => " (soon)", _ => "" };
+                            let cells = columns.iter().map(|c| match c {
+                                Column::Name => view! { <td class="name"><a href=link.clone() tabindex="-1"><bdi>{clip(&m.name, 200)}</bdi></a></td> }.into_any(),
+                                c => {
+                                    let (text, title, expiry) = match c {
+                                        Column::Region => (label.clone(), None, None),
+                                        Column::Type => (m.secret_type.as_str().to_string(), None, None),
+                                        Column::Group => (clip(&group, 80), None, None),
+                                        Column::State => (crate::model::secrets_filter::state_label(&m).to_string(), None, None),
+                                        Column::Labels => (labels_text.clone(), Some(clip(&m.labels.join(", "), 500)), None),
+                                        Column::Expiration => (format!("{exp_text}{exp_note}"), None, Some(exp.as_str())),
+                                        Column::Rotation => (rotation_text(&m), None, None),
+                                        _ => (updated.clone(), None, None),
+                                    };
+                                    view! { <td title=title data-expiry=expiry><bdi>{text}</bdi></td> }.into_any()
+                                }
+                            }).collect::<Vec<_>>();
+                            view! {
+                                <tr id=row_id(pos) data-secret-id=m.id.clone() data-region=region_id data-stale=row_stale aria-rowindex=(pos + 2).to_string()
+                                    aria-selected=move || (active.get() == Some(pos)).to_string()
+                                    class:active=move || active.get() == Some(pos)
+                                    on:click=move |_| { active.set(Some(pos)); open(pos); }>
+                                    {cells}
+                                </tr>
+                            }
+                        } />
+                        <tr class="spacer" aria-hidden="true"><td colspan=ncols.to_string() style:height=move || {
+                            let (_, b) = window.get();
+                            format!("{}px", shown.with(|s| s.len()).saturating_sub(b) as f64 * ROW_H)
+                        }></td></tr>
+                    </tbody>
+                </table>
+            </div>
+            <Show when=move || shown.with(|s| s.is_empty())>
+                <p class="note">{move || if data.with(|d| d.iter().all(|k| k.items.is_empty())) { "No secrets loaded." } else { "No secret matches the filter." }}</p>
+            </Show>
+        </div>
+    }
+}

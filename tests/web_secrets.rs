@@ -1,0 +1,200 @@
+//! Component tests in headless Chromium (wasm-bindgen-test): the windowed secrets table and the
+//! reveal / re-mask / copy cycle of a secret's value (with `fetch` and the clipboard stubbed).
+#![cfg(target_arch = "wasm32")]
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use regional_console::api::RegionApi;
+use regional_console::model::route::Route;
+use regional_console::regions::signals::{RegionSignals, SecretsLoad};
+use regional_console::secrets::data::{Ctx, RegionData, TokenPrompt};
+use regional_console::secrets::table::SecretsTable;
+use regional_console::secrets::value::SecretValue;
+use sm_contract::SecretMetadata;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn host() -> web_sys::HtmlElement {
+    let document = web_sys::window().and_then(|w| w.document()).expect("document");
+    let host: web_sys::HtmlElement = document.create_element("div").expect("div").unchecked_into();
+    document.body().expect("body").append_child(&host).expect("append");
+    host
+}
+
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window().expect("window").set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+fn js(code: &str) -> JsValue {
+    js_sys::Function::new_no_args(code).call0(&JsValue::NULL).expect("script runs")
+}
+
+fn q(host: &web_sys::HtmlElement, sel: &str) -> Option<web_sys::Element> {
+    host.query_selector(sel).ok().flatten()
+}
+
+fn attr(host: &web_sys::HtmlElement, sel: &str, name: &str) -> Option<String> {
+    q(host, sel).and_then(|e| e.get_attribute(name))
+}
+
+fn click(host: &web_sys::HtmlElement, sel: &str) {
+    let el: web_sys::HtmlElement = q(host, sel).unwrap_or_else(|| panic!("{sel} present")).unchecked_into();
+    el.click();
+}
+
+fn secrets(n: usize) -> Vec<SecretMetadata> {
+    (0..n)
+        .map(|i| {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("id-{i}"), "name": format!("secret-{i:04}"), "secret_type": "arbitrary",
+                "labels": [if i % 2 == 0 { "even" } else { "odd" }], "state": 1,
+                "updated_at": "2026-01-01T00:00:00Z"
+            }))
+            .expect("valid")
+        })
+        .collect()
+}
+
+fn region(n: usize) -> (RegionData, Ctx) {
+    let signals = RegionSignals::new();
+    signals.secrets.set(SecretsLoad { items: Arc::new(secrets(n)), loaded_at_ms: Some(1.0), ..Default::default() });
+    let r = RegionData::detached(0, "us-south".into(), "Dallas".into(), signals, RegionApi::new("http://127.0.0.1:1", None));
+    let ctx = Ctx {
+        regions: Arc::new(vec![r.clone()]),
+        route: RwSignal::new(Route::Home),
+        bearer: false,
+        embed: false,
+        token: TokenPrompt { needed: RwSignal::new(false), epoch: RwSignal::new(0) },
+        now_s: RwSignal::new(1_767_225_600),
+    };
+    (r, ctx)
+}
+
+fn rows(host: &web_sys::HtmlElement) -> u32 {
+    host.query_selector_all("tr[data-secret-id]").map(|l| l.length()).unwrap_or(0)
+}
+
+#[wasm_bindgen_test]
+async fn table_renders_only_visible_rows_and_filters_instantly() {
+    let host = host();
+    let (_, ctx) = region(5000);
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <SecretsTable ctx=ctx.clone() sources=vec![0] view_id="t".to_string() total_hook=true /> }
+    });
+    sleep(0).await;
+    assert_eq!(attr(&host, "[data-secrets-view]", "data-secrets-total").as_deref(), Some("5000"));
+    assert_eq!(attr(&host, "[data-secrets-view]", "data-secrets-shown").as_deref(), Some("5000"));
+    assert_eq!(attr(&host, "table", "aria-rowcount").as_deref(), Some("5001"), "screen readers get the full count");
+    let n = rows(&host);
+    assert!(n > 0 && n <= 30, "only the rows on screen are in the DOM ({n})");
+    assert_eq!(attr(&host, "tr[data-secret-id]", "data-region").as_deref(), Some("us-south"));
+
+    // Scroll far down: a different slice, still small, with the right row indices.
+    let scroller: web_sys::HtmlElement = q(&host, ".tscroll").expect("scroller").unchecked_into();
+    scroller.set_scroll_top(34 * 2000);
+    scroller.dispatch_event(&web_sys::Event::new("scroll").expect("event")).expect("dispatch");
+    sleep(0).await;
+    assert!(rows(&host) <= 30);
+    assert!(q(&host, "tr[aria-rowindex=\"2002\"]").is_some(), "row 2000 is rendered after scrolling there");
+    assert!(q(&host, "tr[aria-rowindex=\"2\"]").is_none(), "the first row left the DOM");
+
+    // Typing filters at once; the shown count follows.
+    let input: web_sys::HtmlInputElement = q(&host, "[data-secrets-filter]").expect("filter").unchecked_into();
+    input.set_value("SECRET-004");
+    input.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
+    sleep(0).await;
+    assert_eq!(attr(&host, "[data-secrets-view]", "data-secrets-shown").as_deref(), Some("10"));
+    assert_eq!(rows(&host), 10);
+    assert_eq!(attr(&host, "tr[data-secret-id]", "data-secret-id").as_deref(), Some("id-40"));
+
+    // Arrow keys move the active row.
+    let table = q(&host, "table").expect("table");
+    let down = web_sys::KeyboardEventInit::new();
+    down.set_key("ArrowDown");
+    for _ in 0..2 {
+        let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &down).expect("event");
+        table.dispatch_event(&ev).expect("dispatch");
+    }
+    sleep(0).await;
+    assert_eq!(attr(&host, "table", "aria-activedescendant").as_deref(), Some("t-row-1"));
+    assert_eq!(attr(&host, "#t-row-1", "aria-selected").as_deref(), Some("true"));
+
+    // Sort by name, descending.
+    click(&host, "th.col-name button");
+    sleep(0).await;
+    assert_eq!(attr(&host, "th.col-name", "aria-sort").as_deref(), Some("descending"));
+    assert_eq!(attr(&host, "tr[data-secret-id]", "data-secret-id").as_deref(), Some("id-49"));
+    drop(handle);
+}
+
+const FETCH_STUB: &str = "window.__fetches = 0; window.fetch = (url, init) => { window.__fetches++; \
+    return Promise.resolve(new Response(JSON.stringify({id: 's1', name: 'n1', secret_type: 'arbitrary', payload: 'hunter2-secret', api_key: 'key-xyz'}), \
+    {status: 200, headers: {'content-type': 'application/json'}})); };";
+
+fn body_has(s: &str) -> bool {
+    web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()).map(|b| b.inner_html().contains(s)).unwrap_or(true)
+}
+
+#[wasm_bindgen_test]
+async fn reveal_shows_then_re_masks_and_keeps_nothing() {
+    js(FETCH_STUB);
+    js("Object.defineProperty(navigator, 'clipboard', {configurable: true, value: {writeText: t => { window.__copied = t; return Promise.resolve(); }}});");
+    let host = host();
+    let (r, _) = region(0);
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <SecretValue region=r.clone() id="s1".to_string() secret_type="arbitrary".to_string() reveal_ms=300 /> }
+    });
+    sleep(0).await;
+    assert!(q(&host, "[data-secret-value=\"masked\"]").is_some());
+    assert_eq!(js("return window.__fetches").as_f64(), Some(0.0), "nothing fetched until asked");
+
+    click(&host, "[data-action=reveal]");
+    sleep(20).await;
+    assert_eq!(q(&host, "[data-secret-value=\"revealed\"] pre").and_then(|e| e.text_content()).as_deref(), Some("hunter2-secret"));
+    click(&host, "[data-action=hide]");
+    sleep(0).await;
+    assert!(q(&host, "[data-secret-value=\"masked\"]").is_some());
+    assert!(!body_has("hunter2-secret"), "hidden means gone from the DOM");
+
+    // Re-masks by itself after the reveal time.
+    click(&host, "[data-action=reveal]");
+    sleep(20).await;
+    assert!(body_has("hunter2-secret"));
+    sleep(400).await;
+    assert!(q(&host, "[data-secret-value=\"masked\"]").is_some(), "re-masked after the timeout");
+    assert!(!body_has("hunter2-secret"));
+
+    // Copy without showing.
+    click(&host, "[data-action=copy]");
+    sleep(20).await;
+    assert_eq!(js("return window.__copied").as_string().as_deref(), Some("hunter2-secret"));
+    assert!(!body_has("hunter2-secret"));
+    assert!(q(&host, "[data-copy-status]").and_then(|e| e.text_content()).unwrap_or_default().contains("Copied"));
+    drop(handle);
+}
+
+#[wasm_bindgen_test]
+async fn iam_credentials_are_read_only_after_a_warning() {
+    js(FETCH_STUB);
+    let host = host();
+    let (r, _) = region(0);
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <SecretValue region=r.clone() id="s1".to_string() secret_type="iam_credentials".to_string() /> }
+    });
+    sleep(0).await;
+    click(&host, "[data-action=reveal]");
+    sleep(20).await;
+    assert!(q(&host, "[data-iam-warning]").is_some(), "warned first");
+    assert_eq!(js("return window.__fetches").as_f64(), Some(0.0), "not read before confirming");
+    click(&host, "[data-action=confirm-read]");
+    sleep(20).await;
+    assert_eq!(js("return window.__fetches").as_f64(), Some(1.0));
+    assert_eq!(q(&host, "[data-secret-value=\"revealed\"] pre").and_then(|e| e.text_content()).as_deref(), Some("key-xyz"));
+    drop(handle);
+}
