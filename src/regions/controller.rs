@@ -46,6 +46,9 @@ struct Inner {
     session: SessionUptime,
     session_published_ms: f64,
     health_requested_ms: f64,
+    /// The token the health calls last went out with; a new one (pasted, or handed over by an
+    /// embedding parent) re-reads the document and reopens the stream at once.
+    token_seen: Option<String>,
 }
 
 #[derive(Clone)]
@@ -68,6 +71,7 @@ impl RegionController {
             session: SessionUptime::default(),
             session_published_ms: 0.0,
             health_requested_ms: 0.0,
+            token_seen: crate::api::auth::current(),
         };
         let c = RegionController { inner: Rc::new(RefCell::new(inner)), config, signals };
         c.refresh_health();
@@ -94,15 +98,24 @@ impl RegionController {
 
     fn tick(&self) {
         let now = now_ms();
-        let (before, actions, poll_health) = {
+        let token = crate::api::auth::current();
+        let (before, actions, poll_health, new_token) = {
             let mut i = self.inner.borrow_mut();
             let before = i.monitor.state();
             let actions = i.monitor.tick(now);
-            let poll = i.monitor.state().is_usable() && now - i.health_requested_ms >= HEALTH_POLL_MS;
-            (before, actions, poll)
+            let new_token = i.token_seen != token;
+            if new_token {
+                i.token_seen = token;
+            }
+            let poll = new_token || (i.monitor.state().is_usable() && now - i.health_requested_ms >= HEALTH_POLL_MS);
+            (before, actions, poll, new_token)
         };
         if poll_health {
             self.refresh_health();
+        }
+        if new_token {
+            self.inner.borrow_mut().stream = None;
+            self.connect_stream();
         }
         self.after_change(before, actions);
     }
@@ -176,6 +189,7 @@ impl RegionController {
                     let status = doc.status;
                     c.record_latency(&doc);
                     c.signals.health.set(Some(doc));
+                    c.signals.problem.set(None);
                     c.observe(Observation::Reported(status));
                 }
                 Err(ApiError::Status { status: 404, .. }) => {
