@@ -28,12 +28,21 @@ async fn every_hostile_case_is_survived_and_contained() {
         .expect("the emulator lists its hostile cases");
     assert!(cases.len() >= 60, "the corpus has {} cases", cases.len());
 
+    // A real secret to deep-link to, so the cases served on a secret's own endpoints are reached.
+    let list: serde_json::Value = reqwest::get(format!("{}/api/v2/secrets?limit=1", dallas.api()))
+        .await
+        .expect("list answers")
+        .json()
+        .await
+        .expect("list is JSON");
+    let id = list["secrets"][0]["id"].as_str().expect("a seeded secret").to_string();
+
     let b = Browser::start().await;
     let mut failures = Vec::new();
     let mut seen = Vec::new();
     for case in &cases {
         dallas.control_call("PUT", "/emulator/v1/faults", &format!(r#"{{"hostile":"{}"}}"#, case.name)).await;
-        match one_case(&b, &site).await {
+        match one_case(&b, &site, case, &id).await {
             Ok(outcome) => seen.push(format!("{:<44} {:<32} {outcome}", case.name, case.endpoint)),
             Err(e) => failures.push(format!("{}: {e}", case.name)),
         }
@@ -45,14 +54,24 @@ async fn every_hostile_case_is_survived_and_contained() {
 }
 
 /// Load the console fresh with the case active; returns how Dallas ended up, for the report.
-async fn one_case(b: &Browser, site: &Site) -> Result<String, String> {
-    b.d().goto(&site.url).await.map_err(|e| e.to_string())?;
+async fn one_case(b: &Browser, site: &Site, case: &Case, id: &str) -> Result<String, String> {
+    let url = if case.endpoint.contains("{id}") {
+        format!("{}#/region/us-south/secret/{id}", site.url)
+    } else {
+        site.url.clone()
+    };
+    b.d().goto(&url).await.map_err(|e| e.to_string())?;
     b.d().refresh().await.map_err(|e| format!("page did not load: {e}"))?;
     b.wait_until(Duration::from_secs(10), "Frankfurt live with its 20 secrets", || async {
         b.region_state("eu-de").await.as_deref() == Some("available") && b.secrets_total("eu-de").await.as_deref() == Some("20")
     })
     .await?;
     tokio::time::sleep(SETTLE).await;
+    if case.endpoint == "/api/v2/secrets/{id}" {
+        // The value endpoint is only called when the user asks to see the value.
+        b.eval("(document.querySelector('[data-action=reveal]')?.click(), true)").await;
+        tokio::time::sleep(SETTLE).await;
+    }
 
     if let Ok(text) = b.d().get_alert_text().await {
         let _ = b.d().dismiss_alert().await;
