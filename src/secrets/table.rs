@@ -15,7 +15,10 @@ use crate::model::secrets_filter::{
     expiry, facets, filtered, rotation_text, sorted, Column, Expiry, Facets, Filter, RowRef, Sort, Source,
 };
 
-pub const ROW_H: f64 = 34.0;
+pub const ROW_H: f64 = ROW_H_PX as f64;
+/// The row height for CSS lengths: whole pixels, written without float formatting (which would
+/// pull about 10 KB of formatting code into the wasm).
+pub const ROW_H_PX: usize = 34;
 const VIEW_ROWS: usize = 14;
 const OVERSCAN: usize = 6;
 
@@ -258,7 +261,7 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
             <p class="shown-count" aria-live="polite">
                 {move || format!("{} shown", crate::model::paging::thousands(shown.with(|s| s.len()) as u64))}
             </p>
-            <div class="tscroll" node_ref=scroller style:overflow="auto" style:height=format!("{}px", (VIEW_ROWS as f64 + 1.0) * ROW_H)
+            <div class="tscroll" node_ref=scroller style:overflow="auto" style:height=format!("{}px", (VIEW_ROWS + 1) * ROW_H_PX)
                 on:scroll=move |ev| scroll_top.set(event_target::<web_sys::Element>(&ev).scroll_top() as f64)>
                 <table class="secrets" role="grid" tabindex="0" aria-label=caption
                     aria-rowcount=move || (shown.with(|s| s.len()) + 1).to_string()
@@ -283,7 +286,7 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                         </tr>
                     </thead>
                     <tbody>
-                        <tr class="spacer" aria-hidden="true"><td colspan=ncols.to_string() style:height=move || format!("{}px", window.get().0 as f64 * ROW_H)></td></tr>
+                        <tr class="spacer" aria-hidden="true"><td colspan=ncols.to_string() style:height=move || format!("{}px", window.get().0 * ROW_H_PX)></td></tr>
                         <For each=visible key=|r: &RowItem| r.key children=move |r: RowItem| {
                             let region = region_data.get(r.source as usize).cloned();
                             let region_id = region.as_ref().map(|x| x.id.clone()).unwrap_or_default();
@@ -335,7 +338,7 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                         } />
                         <tr class="spacer" aria-hidden="true"><td colspan=ncols.to_string() style:height=move || {
                             let (_, b) = window.get();
-                            format!("{}px", shown.with(|s| s.len()).saturating_sub(b) as f64 * ROW_H)
+                            format!("{}px", shown.with(|s| s.len()).saturating_sub(b) * ROW_H_PX)
                         }></td></tr>
                     </tbody>
                 </table>
