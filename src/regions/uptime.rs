@@ -203,6 +203,9 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
                     })}
                 }
             })}
+            <Show when=move || figs.with(Option::is_none)>
+                <p class="note">"Uptime history appears once the region's health document has been read."</p>
+            </Show>
             <p class="observed">
                 "Observed from this browser: "
                 {move || signals.session.with(|s| match s.percent() {
