@@ -83,7 +83,8 @@ impl RegionController {
         c
     }
 
-    fn api(&self) -> RegionApi {
+    /// The region's API client: always this region's own origin (the secrets views use it too).
+    pub fn region_api(&self) -> RegionApi {
         self.inner.borrow().api.clone()
     }
 
@@ -174,7 +175,7 @@ impl RegionController {
                 (i.monitor.has_health_api(), i.monitor.is_suspect())
             };
             let timeout = if suspect { CONFIRM_PROBE_TIMEOUT_MS } else { ROUTINE_PROBE_TIMEOUT_MS };
-            let result = c.api().probe(timeout).await;
+            let result = c.region_api().probe(timeout).await;
             c.observe(probe_observation(&result, has_health_api));
         });
     }
@@ -183,7 +184,7 @@ impl RegionController {
         self.inner.borrow_mut().health_requested_ms = now_ms();
         let c = self.clone();
         spawn_local(async move {
-            let api = c.api();
+            let api = c.region_api();
             match get_with_retry(3, || api.health()).await {
                 Ok(doc) => {
                     let status = doc.status;
@@ -322,12 +323,7 @@ impl RegionController {
                 }
             }
         });
-        crate::secrets::loader::start(self.api(), self.signals.secrets, current, on_done);
-    }
-
-    /// The region's API client, for the secrets views: always this region's own origin.
-    pub fn region_api(&self) -> RegionApi {
-        self.api()
+        crate::secrets::loader::start(self.region_api(), self.signals.secrets, current, on_done);
     }
 }
 

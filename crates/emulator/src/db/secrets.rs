@@ -56,40 +56,23 @@ fn search_text(m: &SecretMetadata) -> String {
 }
 
 pub fn insert(conn: &Connection, s: &StoredSecret) -> Result<(), DbError> {
-    let m = &s.meta;
-    let doc = Value::Object(s.served()?).to_string();
-    conn.prepare_cached(
-        "INSERT INTO secrets (id, name, secret_type, group_id, labels, search, created_at, updated_at,
+    write(conn, s, "INSERT INTO secrets (id, name, secret_type, group_id, labels, search, created_at, updated_at,
                               retrieved_at, expiration_date, doc, extra)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        m.id,
-        m.name,
-        m.secret_type.as_str(),
-        m.secret_group_id,
-        serde_json::to_string(&m.labels)?,
-        search_text(m),
-        ts(&m.created_at).unwrap_or(0),
-        ts(&m.updated_at).unwrap_or(0),
-        ts(&m.retrieved_at),
-        ts(&m.expiration_date),
-        doc,
-        Value::Object(s.extra.clone()).to_string(),
-    ])?;
-    Ok(())
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
 }
 
 /// Rewrites every column from `s`, so the columns can never disagree with the served document.
 pub fn update(conn: &Connection, s: &StoredSecret) -> Result<(), DbError> {
+    write(conn, s, "UPDATE secrets SET name = ?2, secret_type = ?3, group_id = ?4, labels = ?5, search = ?6,
+                created_at = ?7, updated_at = ?8, retrieved_at = ?9, expiration_date = ?10, doc = ?11, extra = ?12
+         WHERE id = ?1")
+}
+
+/// Run an insert or update whose parameters are, in order, every column derived from `s`.
+fn write(conn: &Connection, s: &StoredSecret, sql: &str) -> Result<(), DbError> {
     let m = &s.meta;
     let doc = Value::Object(s.served()?).to_string();
-    conn.prepare_cached(
-        "UPDATE secrets SET name = ?2, secret_type = ?3, group_id = ?4, labels = ?5, search = ?6,
-                created_at = ?7, updated_at = ?8, retrieved_at = ?9, expiration_date = ?10, doc = ?11, extra = ?12
-         WHERE id = ?1",
-    )?
-    .execute(params![
+    conn.prepare_cached(sql)?.execute(params![
         m.id,
         m.name,
         m.secret_type.as_str(),
