@@ -5,7 +5,10 @@
 //! 9,999. These helpers turn a bad *optional* field into its default and a bad *element* of a list
 //! into a counted skip, so callers can say "3 entries could not be read" instead of failing.
 
-use serde::de::{DeserializeOwned, Deserializer};
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -52,19 +55,70 @@ impl<T> From<Vec<T>> for LenientVec<T> {
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for LenientVec<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
+        d.deserialize_any(LenientVisitor(PhantomData))
+    }
+}
+
+/// Walks the list one element at a time: only one element is ever held as a `Value`, so a page of
+/// 1,000 secrets never exists twice in memory (and wasm memory, once grown, is never returned).
+struct LenientVisitor<T>(PhantomData<T>);
+
+impl<T> LenientVisitor<T> {
+    fn one_skip<E>(self) -> Result<LenientVec<T>, E> {
+        Ok(LenientVec { items: Vec::new(), skipped: 1 })
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for LenientVisitor<T> {
+    type Value = LenientVec<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = LenientVec::default();
-        if let Value::Array(values) = v {
-            for value in values {
-                match serde_json::from_value(value) {
-                    Ok(item) => out.items.push(item),
-                    Err(_) => out.skipped += 1,
-                }
+        while let Some(value) = seq.next_element::<Value>()? {
+            match serde_json::from_value(value) {
+                Ok(item) => out.items.push(item),
+                Err(_) => out.skipped += 1,
             }
-        } else if !v.is_null() {
-            out.skipped += 1;
         }
         Ok(out)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(LenientVec::default())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(LenientVec::default())
+    }
+
+    // Anything that is not a list counts as one entry that could not be read.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.one_skip()
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        self.one_skip()
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        self.one_skip()
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        self.one_skip()
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        self.one_skip()
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        self.one_skip()
     }
 }
 
@@ -105,6 +159,16 @@ mod tests {
         assert_eq!(d.items.skipped, 2);
         assert_eq!(d.label, None);
         assert_eq!(d.total, None);
+    }
+
+    #[test]
+    fn null_list_is_empty_and_an_object_is_one_skip() {
+        let d: Doc = serde_json::from_str(r#"{"items":null}"#).expect("parses");
+        assert_eq!((d.items.items.len(), d.items.skipped), (0, 0));
+        let d: Doc = serde_json::from_str(r#"{"items":{"id":"a","x":[1,2]}}"#).expect("parses");
+        assert_eq!((d.items.items.len(), d.items.skipped), (0, 1));
+        let v: LenientVec<Item> = serde_json::from_value(serde_json::json!([{"id":"v"}, 3])).expect("from a Value too");
+        assert_eq!((v.items.len(), v.skipped), (1, 1));
     }
 
     #[test]
