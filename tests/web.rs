@@ -85,3 +85,16 @@ async fn unavailable_region_is_greyed_with_a_plain_explanation() {
     assert_eq!(attr(&host, "[data-region]", "aria-disabled"), None);
     assert!(host.query_selector("[data-stale]").ok().flatten().is_none());
 }
+
+#[wasm_bindgen_test]
+fn a_panic_leaves_a_visible_way_out() {
+    regional_console::panic_screen::show();
+    let document = web_sys::window().and_then(|w| w.document()).expect("document");
+    let overlay = document.query_selector("[data-fatal]").ok().flatten().expect("the panic screen is shown");
+    assert_eq!(overlay.get_attribute("role").as_deref(), Some("alert"));
+    let button = overlay.query_selector("button").ok().flatten().expect("a reload button");
+    assert_eq!(button.text_content().as_deref(), Some("Reload the console"));
+    // Showing it twice does not stack a second screen.
+    regional_console::panic_screen::show();
+    assert_eq!(document.query_selector_all("[data-fatal]").map(|l| l.length()).unwrap_or(0), 1);
+}
