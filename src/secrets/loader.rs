@@ -18,6 +18,11 @@ use crate::regions::signals::SecretsLoad;
 pub const PAGE_LIMIT: u32 = 1000;
 /// Partial lists are re-published at most this often: each publish re-indexes the list.
 const PUBLISH_EVERY_MS: f64 = 400.0;
+/// Partial lists are published only while they are this small. Each partial publish is a copy of
+/// everything loaded so far plus its search index, and wasm memory never shrinks: copying 9,000 of
+/// 10,000 secrets just before the full list lands would double the peak for nothing. The progress
+/// figure still moves with every page.
+const PARTIAL_PUBLISH_MAX: u64 = 2 * PAGE_LIMIT as u64;
 
 pub type Done = Rc<dyn Fn(Result<(), ApiError>)>;
 
@@ -127,7 +132,7 @@ fn on_page(load: &Rc<RefCell<Load>>, index: usize, result: Result<sm_contract::S
             }
             l.pages[index] = Some(page.secrets.items);
             let (received, total) = (l.plan.loaded(), l.plan.total());
-            let publish = !l.keep_old && now_ms() - l.last_publish_ms >= PUBLISH_EVERY_MS;
+            let publish = !l.keep_old && received <= PARTIAL_PUBLISH_MAX && now_ms() - l.last_publish_ms >= PUBLISH_EVERY_MS;
             let items = publish.then(|| Arc::new(merge_pages(&l.pages, |m| m.id.clone())));
             if publish {
                 l.last_publish_ms = now_ms();
