@@ -64,7 +64,7 @@ fn secrets(n: usize) -> Vec<SecretMetadata> {
 fn region(n: usize) -> (RegionData, Ctx) {
     let signals = RegionSignals::new();
     signals.secrets.set(SecretsLoad { items: Arc::new(secrets(n)), loaded_at_ms: Some(1.0), ..Default::default() });
-    let r = RegionData::detached(0, "us-south".into(), "Dallas".into(), signals, RegionApi::new("http://127.0.0.1:1", None));
+    let r = RegionData::detached(0, "us-south".into(), "Dallas".into(), signals, RegionApi::new("http://127.0.0.1:1"));
     let ctx = Ctx {
         regions: Arc::new(vec![r.clone()]),
         route: RwSignal::new(Route::Home),

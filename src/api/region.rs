@@ -18,17 +18,17 @@ pub const STREAM_CONNECT_TIMEOUT_MS: u32 = 3_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionApi {
     base: String,
-    token: Option<String>,
 }
 
 impl RegionApi {
-    pub fn new(base: &str, token: Option<String>) -> Self {
-        RegionApi { base: base.trim_end_matches('/').to_string(), token }
+    pub fn new(base: &str) -> Self {
+        RegionApi { base: base.trim_end_matches('/').to_string() }
     }
 
-    /// The configured token, else the one the user pasted in this tab (bearer mode).
+    /// The tab's token (pasted in bearer mode, or handed over by the embedding parent), read at
+    /// the moment of each request so a refreshed token is used at once.
     pub fn token(&self) -> Option<String> {
-        self.token.clone().or_else(super::auth::current)
+        super::auth::current()
     }
 
     pub(super) fn get(&self, path_and_query: &str, timeout_ms: u32) -> Request {

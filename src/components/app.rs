@@ -69,7 +69,7 @@ fn Console(config: Config) -> impl IntoView {
         },
     );
     let controllers: Vec<RegionController> =
-        config.regions.iter().map(|r| RegionController::start(r.clone(), None)).collect();
+        config.regions.iter().map(|r| RegionController::start(r.clone())).collect();
     let labels: Vec<String> = config.regions.iter().map(|r| r.label.clone()).collect();
     let for_secrets = controllers.clone();
     view! {

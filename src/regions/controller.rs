@@ -59,10 +59,10 @@ pub struct RegionController {
 }
 
 impl RegionController {
-    pub fn start(config: RegionConfig, token: Option<String>) -> Self {
+    pub fn start(config: RegionConfig) -> Self {
         let signals = RegionSignals::new();
         let inner = Inner {
-            api: RegionApi::new(&config.api, token),
+            api: RegionApi::new(&config.api),
             monitor: RegionMonitor::new(Timing::default(), now_ms()),
             stream: None,
             reconnect_attempt: 0,
