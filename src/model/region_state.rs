@@ -96,11 +96,14 @@ pub struct Timing {
     pub recover_stable_ms: f64,
     /// In probe-only mode (no health API), how often to probe while the region looks fine.
     pub probe_interval_ms: f64,
+    /// How often to probe a region that is down: its return should show within about two
+    /// seconds, and a refused connection costs the region nothing.
+    pub down_probe_interval_ms: f64,
 }
 
 impl Default for Timing {
     fn default() -> Self {
-        Timing { heartbeat_timeout_ms: 2_000.0, early_probe_ms: 1_200.0, recover_stable_ms: 800.0, probe_interval_ms: 5_000.0 }
+        Timing { heartbeat_timeout_ms: 2_000.0, early_probe_ms: 1_200.0, recover_stable_ms: 800.0, probe_interval_ms: 5_000.0, down_probe_interval_ms: 1_000.0 }
     }
 }
 
@@ -339,7 +342,12 @@ impl RegionMonitor {
                 }
             }
         }
-        let probe_due = self.last_probe_ms.is_none_or(|t| now_ms - t >= self.timing.probe_interval_ms);
+        let interval = if self.state == RegionState::Unavailable {
+            self.timing.down_probe_interval_ms
+        } else {
+            self.timing.probe_interval_ms
+        };
+        let probe_due = self.last_probe_ms.is_none_or(|t| now_ms - t >= interval);
         if (!self.has_health_api || self.state == RegionState::Unavailable) && probe_due {
             actions.extend(self.request_probe(now_ms));
         }
@@ -514,10 +522,14 @@ mod tests {
     }
 
     #[test]
-    fn unavailable_region_keeps_probing() {
+    fn unavailable_region_keeps_probing_every_second() {
         let mut m = live(0.0);
         m.observe(Observation::StreamDropped, 100.0);
         m.observe(Observation::RequestFailed(Failure::Network), 110.0);
-        assert_eq!(m.tick(6_000.0), vec![Action::Probe]);
+        assert!(m.tick(600.0).is_empty());
+        assert_eq!(m.tick(1_100.0), vec![Action::Probe]);
+        m.observe(Observation::RequestFailed(Failure::Network), 1_120.0);
+        assert!(m.tick(1_900.0).is_empty());
+        assert_eq!(m.tick(2_100.0), vec![Action::Probe]);
     }
 }

@@ -55,6 +55,10 @@ pub struct RunArgs {
     /// How long a downed zone keeps receiving its share of requests (answered 503).
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     pub zone_failover_ms: u64,
+    /// Serve only the secrets API, as a real instance reached without the health gateway does:
+    /// `/api/health/*` answers 404 (health-v1.md, "When a region has no health API").
+    #[arg(long)]
+    pub no_health_api: bool,
     /// Directory for periodic consistent snapshots of the database.
     #[arg(long, value_name = "DIR", requires = "backup_every")]
     pub backup_to: Option<PathBuf>,
@@ -74,6 +78,7 @@ pub struct Config {
     pub token: Option<String>,
     pub allow_origins: Vec<String>,
     pub zone_failover: Duration,
+    pub health_api: bool,
     pub backup: Option<(PathBuf, Duration)>,
 }
 
@@ -91,6 +96,7 @@ impl RunArgs {
             token: self.token.filter(|t| !t.is_empty()),
             allow_origins: self.allow_origin,
             zone_failover: Duration::from_millis(self.zone_failover_ms),
+            health_api: !self.no_health_api,
             backup: match (self.backup_to, self.backup_every) {
                 (Some(dir), Some(s)) => Some((dir, Duration::from_secs(s))),
                 _ => None,

@@ -328,3 +328,18 @@ async fn all_zones_down_is_a_regional_outage() {
     assert_eq!(s, 200);
     assert_eq!(doc["status"], "major_outage");
 }
+
+#[tokio::test]
+async fn without_the_health_api_only_the_secrets_api_answers() {
+    let dir = TempDir::new("no-health");
+    let emu = Emu::start(dir.path(), &["--seed", "5", "--no-health-api"]);
+    let c = client();
+    for path in ["/api/health/v1/region", "/api/health/v1/events"] {
+        let (s, body) = get_json(&c, &emu.url(path)).await;
+        assert_eq!(s, 404, "{path}");
+        assert_ibm_error(&body, 404);
+    }
+    let (s, page) = get_json(&c, &emu.url("/api/v2/secrets?limit=1")).await;
+    assert_eq!(s, 200);
+    assert_eq!(page["total_count"], 5);
+}

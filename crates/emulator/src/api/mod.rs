@@ -52,7 +52,9 @@ pub fn from_table(rows: Vec<(Method, &'static str, MethodRouter<SharedApp>)>) ->
 }
 
 pub fn router(app: SharedApp) -> Router {
-    from_table(routes())
+    let health_api = app.cfg.health_api;
+    let served = routes().into_iter().filter(|(_, path, _)| health_api || !path.starts_with("/api/health/")).collect();
+    from_table(served)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(app.clone(), crate::faults::middleware))
