@@ -53,10 +53,7 @@ async fn bench_10k_secrets_per_region() {
     let site = Site::serve(&config_for(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)]), "/");
     let b = Browser::start().await;
     let result = run(&b, &site).await;
-    b.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    b.finish(result).await;
 }
 
 async fn run(b: &Browser, site: &Site) -> Result<(), String> {

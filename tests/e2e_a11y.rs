@@ -45,10 +45,7 @@ async fn every_view_has_no_axe_violations_in_every_theme() {
     let mut report = Vec::new();
     let sites = Sites { console: &site, host: &host, embedded: &embedded, broken: &broken };
     let result = run_views(&b, &axe, &sites, &mut dallas, &mut report).await;
-    b.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    b.finish(result).await;
     if !report.is_empty() {
         panic!("axe-core found violations:\n{}", report.join("\n"));
     }

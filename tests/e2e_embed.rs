@@ -27,10 +27,7 @@ async fn embedding_protocol_with_an_allowed_parent_and_a_foreign_one() {
         foreign_parent(&b, &foreign, &console).await
     }
     .await;
-    b.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    b.finish(result).await;
 }
 
 async fn received(b: &Browser) -> Vec<Value> {

@@ -24,10 +24,7 @@ async fn zone_and_region_faults_as_the_console_shows_them() {
     let b = Browser::start().await;
 
     let result = run_all(&b, &site, &dallas, &frankfurt).await;
-    b.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    b.finish(result).await;
 }
 
 async fn run_all(b: &Browser, site: &Site, dallas: &Emulator, frankfurt: &Emulator) -> Check {

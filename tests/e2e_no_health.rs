@@ -17,10 +17,7 @@ async fn a_region_without_the_health_api_is_judged_by_probes() {
     let site = Site::serve(&config_for(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)]), "/");
     let b = Browser::start().await;
     let result = scenario(&b, &site, &mut dallas).await;
-    b.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    b.finish(result).await;
 }
 
 async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator) -> Result<(), String> {

@@ -17,10 +17,7 @@ async fn killed_region_greys_out_and_recovers_without_reload() {
     let browser = Browser::start().await;
 
     let result = scenario(&browser, &site, &mut dallas).await;
-    browser.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    browser.finish(result).await;
 }
 
 async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator) -> Result<(), String> {
@@ -68,6 +65,10 @@ async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator) -> Result<(),
     let stale = b.eval("document.querySelectorAll('[data-region=\"us-south\"] [data-stale]').length").await;
     if stale.as_u64().unwrap_or(0) == 0 {
         return Err("us-south's last-known data is not marked data-stale".into());
+    }
+    let note = b.eval("document.querySelector('[data-region=\"us-south\"] .stale-note')?.textContent ?? ''").await;
+    if !note.as_str().unwrap_or("").starts_with("Last known data, as of ") {
+        return Err(format!("the stale data does not say when it dates from: {note}"));
     }
     let fresh = b.eval("document.querySelectorAll('[data-region=\"eu-de\"] [data-stale]').length").await;
     if fresh.as_u64() != Some(0) {
@@ -137,10 +138,7 @@ async fn works_under_a_sub_path_of_a_plain_static_server() {
         if violations.is_empty() { Ok(()) } else { Err(format!("CSP violations: {violations:?}")) }
     }
     .await;
-    browser.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    browser.finish(result).await;
 }
 
 /// A broken config is a full-page error that names the problem, not a blank page.
@@ -161,8 +159,5 @@ async fn a_broken_config_is_explained() {
         .map(|_| ())
     }
     .await;
-    browser.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    browser.finish(result).await;
 }

@@ -67,10 +67,7 @@ async fn create_edit_rotate_reveal_delete_and_refuse_on_a_downed_region() {
     let site = Site::serve(&config_for(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)]), "/");
     let browser = Browser::start().await;
     let result = lifecycle(&browser, &site, &dallas).await;
-    browser.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    browser.finish(result).await;
 }
 
 async fn lifecycle(b: &Browser, site: &Site, dallas: &Emulator) -> Result<(), String> {
@@ -205,10 +202,7 @@ async fn a_401_asks_for_a_token_and_retries() {
     let site = Site::serve(&config.to_string(), "/console/");
     let browser = Browser::start().await;
     let result = token_flow(&browser, &site).await;
-    browser.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    browser.finish(result).await;
 }
 
 async fn token_flow(b: &Browser, site: &Site) -> Result<(), String> {
@@ -253,8 +247,5 @@ async fn rate_limited_pages_are_retried_until_everything_is_loaded() {
         Ok::<(), String>(())
     }
     .await;
-    browser.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    browser.finish(result).await;
 }

@@ -32,10 +32,7 @@ async fn deep_link_reload_and_nothing_left_behind() {
     let site = Site::serve(&config_with(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)], "bearer", &[]), "/tools/console/");
     let b = Browser::start().await;
     let result = session(&b, &site, &id).await;
-    b.quit().await;
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    b.finish(result).await;
 }
 
 async fn wait_js(b: &Browser, what: &str, cond: &str) -> Result<(), String> {

@@ -144,7 +144,9 @@ impl RegionController {
         set_if_changed(s.down_cause, cause);
         set_if_changed(s.suspect, suspect);
         set_if_changed(s.has_health_api, has_health_api);
-        if state.is_usable() {
+        // Only the moment the region stops being usable matters ("last known data, as of …"):
+        // written then, not on every tick while it is live.
+        if before.is_usable() && !state.is_usable() {
             s.live_as_of_ms.set(Some(now));
         }
         let came_back = state.is_usable() && !before.is_usable();

@@ -36,7 +36,8 @@ pub struct RegionSignals {
     pub has_health_api: RwSignal<bool>,
     /// Last region document (zones, SLA, history, incidents) with zone events applied.
     pub health: RwSignal<Option<RegionHealth>>,
-    /// When the console last had fresh evidence the region was serving (ms since epoch).
+    /// When the region stopped being usable, i.e. the time its last-known data dates from (ms since
+    /// epoch); `None` if it was never usable in this session.
     pub live_as_of_ms: RwSignal<Option<f64>>,
     pub secrets: RwSignal<SecretsLoad>,
     /// The latest problem reading the region's answers (hostile or broken responses).

@@ -114,6 +114,16 @@ impl RegionData {
         });
     }
 
+    /// A 404 on a secret means it is gone from the region: drop it from the list (secrets-v2.md).
+    /// Every failed call on one secret goes through here. Returns whether it was gone.
+    pub fn forget_if_gone(&self, e: &ApiError, id: &str) -> bool {
+        let gone = e.status() == Some(404);
+        if gone {
+            self.remove_secret(id);
+        }
+        gone
+    }
+
     /// Put a secret the region just returned into the list (new or changed).
     pub fn upsert_secret(&self, m: SecretMetadata) {
         self.signals.secrets.update(|s| {

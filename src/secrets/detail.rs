@@ -118,8 +118,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
                     }
                     Err(e) => {
                         super::data::TokenPrompt::get().note(&e);
-                        if e.status() == Some(404) {
-                            r.remove_secret(&id);
+                        if r.forget_if_gone(&e, &id) {
                             let _ = meta.try_set(None);
                         }
                         let _ = problem.try_set(Some(explain(&e, Action::Read, &r.label)));

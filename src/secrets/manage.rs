@@ -226,9 +226,7 @@ pub fn EditMetadata<F: Fn(SecretMetadata) + Clone + Send + Sync + 'static>(regio
                     done(m);
                 }
                 Err(e) => {
-                    if e.status() == Some(404) {
-                        r.remove_secret(&id);
-                    }
+                    r.forget_if_gone(&e, &id);
                     errors.server(&e, Action::Edit, &r.label);
                 }
             }
@@ -292,9 +290,7 @@ pub fn Rotate<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData, meta:
                     done();
                 }
                 Err(e) => {
-                    if e.status() == Some(404) {
-                        r.remove_secret(&id);
-                    }
+                    r.forget_if_gone(&e, &id);
                     errors.server(&e, Action::Rotate, &r.label);
                 }
             }
@@ -344,9 +340,7 @@ pub fn DeleteSecret(region: RegionData, meta: SecretMetadata) -> impl IntoView {
                     navigate(&Route::Secrets(r.id.clone()));
                 }
                 Err(e) => {
-                    if e.status() == Some(404) {
-                        r.remove_secret(&id);
-                    }
+                    r.forget_if_gone(&e, &id);
                     errors.server(&e, Action::Delete, &r.label);
                 }
             }

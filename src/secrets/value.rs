@@ -77,9 +77,7 @@ pub fn SecretValue(
                             }
                             Err(e) => {
                                 token.note(&e);
-                                if e.status() == Some(404) {
-                                    region.remove_secret(&id);
-                                }
+                                region.forget_if_gone(&e, &id);
                                 explain(&e, Action::ReadValue, &region.label)
                             }
                         };
@@ -144,9 +142,7 @@ fn Revealed(region: RegionData, id: String, secret_type: String, open: RwSignal<
                 Ok(body) => Ok(value_fields(&secret_type, &body)),
                 Err(e) => {
                     token.note(&e);
-                    if e.status() == Some(404) {
-                        region.remove_secret(&id);
-                    }
+                    region.forget_if_gone(&e, &id);
                     Err(explain(&e, Action::ReadValue, &region.label))
                 }
             };

@@ -365,6 +365,15 @@ impl Browser {
         }
     }
 
+    /// Quit the session, then fail the test with the scenario's error, if any: the browser never
+    /// outlives a failing test.
+    pub async fn finish(self, result: Result<(), String>) {
+        self.quit().await;
+        if let Err(e) = result {
+            panic!("{e}");
+        }
+    }
+
     /// Quit the session on every path; call before propagating a test failure.
     pub async fn quit(mut self) {
         if let Some(d) = self.driver.take() {
