@@ -12,6 +12,7 @@ mod events;
 mod faults;
 mod history;
 mod hostile;
+mod iam;
 mod listener;
 mod rng;
 mod seed;
@@ -55,6 +56,12 @@ fn main() -> ExitCode {
         Some(Command::Restore { from, data_dir }) => backup::restore(&from, &data_dir)
             .map(|n| println!("restored {n} secrets from {} into {}", from.display(), data_dir.display()))
             .map_err(StartupError::Restore),
+        Some(Command::Iam(args)) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| StartupError::Runtime(format!("cannot start the runtime: {e}")))
+            .and_then(|rt| rt.block_on(iam::serve(args.into_config()))),
         None => match cli.run.into_config() {
             Ok(cfg) => run(cfg),
             Err(e) => Err(StartupError::Runtime(e)),
