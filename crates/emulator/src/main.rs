@@ -42,7 +42,9 @@ fn main() -> ExitCode {
             }
             // One line, not clap's usage block: callers log stderr and expect a single reason.
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            // Up to clap's usage block, on one line: "required arguments were not provided: --x <X>".
+            let first = text.split("\n\n").next().unwrap_or("invalid arguments").split_whitespace().collect::<Vec<_>>().join(" ");
+            let first = first.trim_start_matches("error: ");
             eprintln!("sm-emulator: {first} (see --help)");
             return ExitCode::from(2);
         }

@@ -37,7 +37,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            // Up to clap's usage block, on one line: "required arguments were not provided: --x <X>".
+            let first = text.split("\n\n").next().unwrap_or("invalid arguments").split_whitespace().collect::<Vec<_>>().join(" ");
+            let first = first.trim_start_matches("error: ");
             eprintln!("sm-gateway: {first} (see --help)");
             return ExitCode::from(2);
         }

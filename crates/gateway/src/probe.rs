@@ -61,6 +61,7 @@ impl Machine {
         self.reason.as_deref()
     }
 
+    #[cfg(test)]
     pub fn failures(&self) -> u32 {
         self.failures
     }

@@ -59,24 +59,13 @@ async fn probe_once(app: &SharedApp, bearer: Option<&str>) -> Outcome {
     }
 }
 
-async fn apply(app: &SharedApp, m: &mut Machine, outcome: &Outcome, authenticated: bool) {
+/// Applies one observation: the event streams hear of it first, then it is recorded (an fsync must
+/// not delay a grey-out). `alive` is written at most once a second: the restart gap's start needs
+/// no finer grain.
+async fn apply(app: &SharedApp, m: &mut Machine, outcome: &Outcome, authenticated: bool, last_alive: &mut Option<Instant>) {
     let now = now_s();
     let before = m.status();
     let changed = m.observe(outcome);
-    if let Some(status) = changed {
-        match status {
-            HealthStatus::Operational => tracing::info!(region = %app.cfg.region, from = before.as_str(), "region operational"),
-            _ => tracing::warn!(region = %app.cfg.region, status = status.as_str(), reason = m.reason().unwrap_or(""), "region status changed"),
-        }
-        if let Err(e) = app.store.record_change(status, now).await {
-            tracing::error!(error = %e, "cannot record the status change");
-        }
-    }
-    if !matches!(outcome, Outcome::RateLimited) {
-        if let Err(e) = app.store.alive(now).await {
-            tracing::error!(error = %e, "cannot record the probe");
-        }
-    }
     let last_ms = match outcome {
         Outcome::Up { elapsed } => Some(elapsed.as_millis() as u64),
         _ => None,
@@ -89,6 +78,22 @@ async fn apply(app: &SharedApp, m: &mut Machine, outcome: &Outcome, authenticate
         *l = next;
         modified
     });
+    if let Some(status) = changed {
+        match status {
+            HealthStatus::Operational => tracing::info!(region = %app.cfg.region, from = before.as_str(), "region operational"),
+            _ => tracing::warn!(region = %app.cfg.region, status = status.as_str(), reason = m.reason().unwrap_or(""), "region status changed"),
+        }
+        if let Err(e) = app.store.record_change(status, now).await {
+            tracing::error!(error = %e, "cannot record the status change");
+        }
+    }
+    let due = last_alive.is_none_or(|t| t.elapsed() >= Duration::from_secs(1));
+    if !matches!(outcome, Outcome::RateLimited) && due {
+        *last_alive = Some(Instant::now());
+        if let Err(e) = app.store.alive(now).await {
+            tracing::error!(error = %e, "cannot record the probe");
+        }
+    }
 }
 
 pub async fn run(app: SharedApp, mut failures: mpsc::Receiver<String>, shutdown: CancellationToken) {
@@ -97,7 +102,10 @@ pub async fn run(app: SharedApp, mut failures: mpsc::Receiver<String>, shutdown:
     let mut m = Machine::default();
     let mut tok: Option<ProbeToken> = None;
     let mut last_observed = Instant::now();
+    let mut last_alive = None;
     loop {
+        // The pace is kept from each probe's start, so slow storage or a slow answer never stretches it.
+        let started = tokio::time::Instant::now();
         let bearer = match &key {
             Some(k) => token(&app, k, &mut tok).await,
             None => None,
@@ -106,9 +114,9 @@ pub async fn run(app: SharedApp, mut failures: mpsc::Receiver<String>, shutdown:
             o = probe_once(&app, bearer.as_deref()) => o,
             _ = shutdown.cancelled() => return,
         };
-        apply(&app, &mut m, &outcome, bearer.is_some()).await;
+        apply(&app, &mut m, &outcome, bearer.is_some(), &mut last_alive).await;
         last_observed = Instant::now().max(last_observed);
-        let mut due = tokio::time::Instant::now() + m.next_delay(every);
+        let mut due = started + m.next_delay(every);
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(due) => break,
@@ -117,7 +125,7 @@ pub async fn run(app: SharedApp, mut failures: mpsc::Receiver<String>, shutdown:
                         continue;
                     }
                     let o = Outcome::Failed { reason };
-                    apply(&app, &mut m, &o, bearer.is_some()).await;
+                    apply(&app, &mut m, &o, bearer.is_some(), &mut last_alive).await;
                     last_observed = Instant::now();
                     due = tokio::time::Instant::now() + CONFIRM_EVERY.min(m.next_delay(every));
                 }

@@ -107,8 +107,12 @@ async fn without_a_probe_key_any_answer_but_5xx_is_up() {
     .await
     .expect("a 401 from the instance proves it is there");
     assert_eq!(doc["probe"]["authenticated"], false);
-    // Errors injected in the instance (503s) are failed probes.
-    let r = c.put(format!("{}/emulator/v1/faults", region.control)).json(&json!({"error_rate": 1.0, "error_status": 503})).send().await.expect("control");
+    // Errors injected in an instance (503s) are failed probes. (On the region above its 401 comes
+    // first, as a real instance's auth does, so this needs one that lets the probe through.)
+    let open = Region::start(&tmp, "eu-de", &[]);
+    let gw = Gateway::start(&tmp, "eu-de", &open.data, &tmp.join("gw-open"), &["--probe-every-ms", "300"]);
+    assert!(wait_for(Duration::from_secs(10), || async { (doc_status(&c, &gw).await == "operational").then_some(()) }).await.is_some());
+    let r = c.put(format!("{}/emulator/v1/faults", open.control)).json(&json!({"error_rate": 1.0, "error_status": 503})).send().await.expect("control");
     assert!(r.status().is_success());
     assert!(wait_for(Duration::from_secs(5), || async { (doc_status(&c, &gw).await == "major_outage").then_some(()) }).await.is_some());
 }

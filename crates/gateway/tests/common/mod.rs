@@ -150,7 +150,7 @@ impl Region {
     /// A region on a fixed free port (so it can be killed and brought back on the same address).
     pub fn start(tmp: &TempDir, region: &str, extra: &[&str]) -> Region {
         let port = free_port();
-        let dir = tmp.join(&format!("emu-{region}"));
+        let dir = tmp.join(&format!("emu-{region}-{port}"));
         let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
         let proc = Self::spawn(&dir, region, port, &extra, tmp);
         let (data, control) = (proc.field("data"), proc.field("control"));
