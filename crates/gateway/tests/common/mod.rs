@@ -21,13 +21,16 @@ pub fn emulator_bin() -> PathBuf {
     if let Ok(p) = std::env::var("SM_EMULATOR_BIN") {
         return PathBuf::from(p);
     }
-    for profile in ["emulator", "debug"] {
-        let p = workspace_root().join("target").join(profile).join("sm-emulator");
-        if p.exists() {
-            return p;
-        }
+    // The newest build: a stale one would lack what these tests need (`sm-emulator iam`).
+    let newest = ["emulator", "debug"]
+        .iter()
+        .map(|profile| workspace_root().join("target").join(profile).join("sm-emulator"))
+        .filter_map(|p| std::fs::metadata(&p).and_then(|m| m.modified()).ok().map(|t| (t, p)))
+        .max();
+    match newest {
+        Some((_, p)) => p,
+        None => panic!("sm-emulator is not built: run scripts/build.sh (or cargo build -p sm-emulator)"),
     }
-    panic!("sm-emulator is not built: run scripts/build.sh (or cargo build -p sm-emulator)");
 }
 
 pub struct TempDir(pub PathBuf);
