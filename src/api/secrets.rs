@@ -20,7 +20,7 @@ impl RegionApi {
     fn call(&self, method: Method, path: &str, body: Option<(String, &'static str)>) -> Request {
         let mut r = self.get(path, CALL_TIMEOUT_MS);
         r.method = method;
-        r.body = body;
+        r.body = body.map(|(b, t)| (b.into(), t));
         r
     }
 

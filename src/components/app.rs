@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::auth;
+use crate::api::auth::Auth;
 use crate::api::http::{send, Request};
-use crate::config::{parse_config, Config, ConfigError};
+use crate::config::{parse_config, AuthMode, Config, ConfigError};
 use crate::embed;
 use crate::regions::controller::RegionController;
 use crate::regions::panel::RegionPanel;
@@ -61,15 +61,25 @@ fn show_region(id: &str) {
 fn Console(config: Config) -> impl IntoView {
     // Framed by a larger console: speak the embedding protocol, drop our own header, take the
     // parent's theme and (in embed auth mode) its token.
+    let auth = Auth::new();
+    provide_context(auth);
+    provide_context(auth.prompt);
+    // A parent's token is used only when the config says the parent provides it: in bearer mode
+    // the user's own pasted token must not be replaced by whatever a framing page sends.
+    let parent_token = config.auth == AuthMode::Embed;
     let embedded = embed::start(
         config.allowed_parent_origins.clone(),
         embed::Handlers {
-            on_token: Box::new(|token| auth::set(Some(token))),
+            on_token: Box::new(move |token| {
+                if parent_token {
+                    auth.set(&token);
+                }
+            }),
             on_region: Box::new(|region| show_region(&region)),
         },
     );
     let controllers: Vec<RegionController> =
-        config.regions.iter().map(|r| RegionController::start(r.clone())).collect();
+        config.regions.iter().map(|r| RegionController::start(r.clone(), auth)).collect();
     let labels: Vec<String> = config.regions.iter().map(|r| r.label.clone()).collect();
     let for_secrets = controllers.clone();
     view! {
@@ -88,6 +98,6 @@ fn Console(config: Config) -> impl IntoView {
                 })
                 .collect::<Vec<_>>()}
         </main>
-        <SecretsSection controllers=for_secrets auth=config.auth />
+        <SecretsSection controllers=for_secrets auth=config.auth token=auth.prompt />
     }
 }

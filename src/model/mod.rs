@@ -3,6 +3,8 @@
 pub mod backoff;
 pub mod embed;
 pub mod format;
+pub mod health_feed;
+pub mod redacted;
 pub mod uptime;
 pub mod region_state;
 pub mod session_uptime;
@@ -13,4 +15,5 @@ pub mod paging;
 pub mod route;
 pub mod secret_form;
 pub mod secret_value;
+pub mod search_round;
 pub mod secrets_filter;

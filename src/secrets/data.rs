@@ -2,6 +2,7 @@
 //! and its controller; plus the route and the token prompt. All handles are `Copy` signals or
 //! `Arc`s so reactive closures can hold them.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -50,6 +51,9 @@ pub struct RegionData {
     api: StoredValue<RegionApi>,
     pub keyed: Memo<Keyed>,
     pub groups: RwSignal<Vec<SecretGroup>>,
+    /// Secrets deleted in this session. An answer still in flight when the user deleted one (a
+    /// detail fetch, a list page) must not put it back; ids are never reused.
+    deleted: StoredValue<HashSet<String>>,
 }
 
 impl RegionData {
@@ -79,6 +83,7 @@ impl RegionData {
             api: StoredValue::new(api),
             keyed,
             groups: RwSignal::new(Vec::new()),
+            deleted: StoredValue::new(HashSet::new()),
         }
     }
 
@@ -106,7 +111,12 @@ impl RegionData {
         }
     }
 
+    /// The secret is gone from the region (deleted here, or answered 404): drop it, and keep it
+    /// out of late answers.
     pub fn remove_secret(&self, id: &str) {
+        self.deleted.update_value(|d| {
+            d.insert(id.to_string());
+        });
         self.signals.secrets.update(|s| {
             if s.items.iter().any(|m| m.id == id) {
                 s.items = Arc::new(s.items.iter().filter(|m| m.id != id).cloned().collect());
@@ -124,8 +134,12 @@ impl RegionData {
         gone
     }
 
-    /// Put a secret the region just returned into the list (new or changed).
+    /// Put a secret the region just returned into the list (new or changed), unless it was
+    /// deleted since the request went out.
     pub fn upsert_secret(&self, m: SecretMetadata) {
+        if self.deleted.with_value(|d| d.contains(&m.id)) {
+            return;
+        }
         self.signals.secrets.update(|s| {
             let mut v: Vec<SecretMetadata> = s.items.iter().filter(|x| x.id != m.id).cloned().collect();
             v.push(m);
@@ -153,24 +167,7 @@ impl RegionData {
 }
 
 /// Set when a region answered 401: the console asks for a token (bearer mode) and retries.
-#[derive(Clone, Copy)]
-pub struct TokenPrompt {
-    pub needed: RwSignal<bool>,
-    /// Bumped when a new token is entered, so open views fetch again.
-    pub epoch: RwSignal<u32>,
-}
-
-impl TokenPrompt {
-    pub fn get() -> TokenPrompt {
-        use_context::<TokenPrompt>().unwrap_or(TokenPrompt { needed: RwSignal::new(false), epoch: RwSignal::new(0) })
-    }
-
-    pub fn note(&self, e: &ApiError) {
-        if e.status() == Some(401) {
-            let _ = self.needed.try_set(true);
-        }
-    }
-}
+pub use crate::api::auth::TokenPrompt;
 
 #[derive(Clone)]
 pub struct Ctx {

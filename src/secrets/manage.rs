@@ -174,16 +174,16 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
             {move || match kind() {
                 CreateKind::Arbitrary => vec![
                     f("Expiration (UTC, optional)", "expiration_date", Kind::Date, |x, v| x.expiration = v),
-                    f("Value", "payload", Kind::Area, |x, v| x.payload = v),
+                    f("Value", "payload", Kind::Area, |x, v| x.payload = v.into()),
                 ],
                 CreateKind::UsernamePassword => vec![
                     f("Username", "username", Kind::Line, |x, v| x.username = v),
-                    f("Password (empty: the service generates one)", "password", Kind::Secret, |x, v| x.password = v),
+                    f("Password (empty: the service generates one)", "password", Kind::Secret, |x, v| x.password = v.into()),
                 ],
-                CreateKind::Kv => vec![f("Data (JSON object)", "data", Kind::Area, |x, v| x.kv = v)],
+                CreateKind::Kv => vec![f("Data (JSON object)", "data", Kind::Area, |x, v| x.kv = v.into())],
                 CreateKind::ImportedCert => vec![
                     f("Certificate (PEM)", "certificate", Kind::Area, |x, v| x.certificate = v),
-                    f("Private key (PEM, optional)", "private_key", Kind::Area, |x, v| x.private_key = v),
+                    f("Private key (PEM, optional)", "private_key", Kind::Area, |x, v| x.private_key = v.into()),
                     f("Intermediate (PEM, optional)", "intermediate", Kind::Area, |x, v| x.intermediate = v),
                 ],
             }}

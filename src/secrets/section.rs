@@ -21,9 +21,7 @@ fn current_route() -> Route {
 }
 
 #[component]
-pub fn SecretsSection(controllers: Vec<RegionController>, auth: AuthMode) -> impl IntoView {
-    let token = TokenPrompt { needed: RwSignal::new(false), epoch: RwSignal::new(0) };
-    provide_context(token);
+pub fn SecretsSection(controllers: Vec<RegionController>, auth: AuthMode, token: TokenPrompt) -> impl IntoView {
     let regions: Vec<RegionData> = controllers.iter().enumerate().map(|(i, c)| RegionData::new(i as u8, c)).collect();
     let ctx = Ctx {
         regions: Arc::new(regions),
