@@ -52,6 +52,12 @@ impl RegionApi {
         Ok(get_json(&self.call(Method::Get, &format!("/api/v2/secrets/{}", enc(id)), None)).await?.0)
     }
 
+    /// One version with its data (`current`, `previous` or a version id); IBM keeps the data of
+    /// the current and the previous version only (`payload_available`).
+    pub async fn version_with_data(&self, id: &str, version: &str) -> Result<Value, ApiError> {
+        Ok(get_json(&self.call(Method::Get, &format!("/api/v2/secrets/{}/versions/{}", enc(id), enc(version)), None)).await?.0)
+    }
+
     pub async fn create_secret(&self, body: &Value) -> Result<SecretMetadata, ApiError> {
         let r = send(&self.call(Method::Post, "/api/v2/secrets", Some((body.to_string(), JSON)))).await?;
         decode(&r.body)

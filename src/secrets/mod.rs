@@ -8,6 +8,7 @@ pub mod detail;
 pub mod errors;
 pub mod filters;
 pub mod loader;
+pub mod locks;
 pub mod manage;
 pub mod region_tab;
 pub mod section;
