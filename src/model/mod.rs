@@ -8,6 +8,7 @@ pub mod region_state;
 pub mod session_uptime;
 pub mod sparkline;
 pub mod sse;
+pub mod copy_plan;
 pub mod cross_region;
 pub mod paging;
 pub mod route;

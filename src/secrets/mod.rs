@@ -2,6 +2,7 @@
 //! the cross-region view, detail with values, and management forms. Pure logic lives in
 //! `crate::model` (paging, secrets_filter, cross_region, secret_form, secret_value, route).
 
+pub mod copy;
 pub mod cross;
 pub mod data;
 pub mod detail;
