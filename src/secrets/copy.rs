@@ -174,13 +174,20 @@ pub fn CopyPanel(regions: Arc<Vec<RegionData>>, from: usize, shown: Memo<Arc<Vec
         }
     });
 
+    // A run's signals belong to the panel, not to the click that starts it: the confirmation that
+    // holds the button is gone as soon as it is clicked, and would take them along.
+    let owner = Owner::current();
     let begin = {
         let (source, target) = (source.clone(), target.clone());
         move || {
             confirming.set(false);
             let Some(t) = target() else { return };
             let p = plan.get_untracked();
-            let r = Run { outcomes: RwSignal::new(initial_outcomes(&p)), plan: p, running: RwSignal::new(false), stop: StoredValue::new(false) };
+            let make = move || Run { outcomes: RwSignal::new(initial_outcomes(&p)), plan: p, running: RwSignal::new(false), stop: StoredValue::new(false) };
+            let r = match &owner {
+                Some(o) => o.with(make),
+                None => make(),
+            };
             run.set(Some(r.clone()));
             start(r, source.clone(), t);
         }

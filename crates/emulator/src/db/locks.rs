@@ -107,8 +107,3 @@ pub fn remove(conn: &Connection, secret_id: &str, version_id: Option<&str>, name
     }
     Ok(removed)
 }
-
-pub fn count(conn: &Connection, secret_id: &str) -> Result<u64, DbError> {
-    Ok(conn.prepare_cached("SELECT count(*) FROM locks WHERE secret_id = ?1")?.query_row([secret_id], |r| r.get::<_, i64>(0))?.max(0)
-        as u64)
-}
