@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::evidence::EvidenceDownloads;
 use super::signals::RegionSignals;
 use super::incidents::IncidentList;
 use super::uptime::UptimeView;
@@ -108,6 +109,7 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
             <div class="region-body" data-stale=move || unavailable().then_some("")>
                 <ZoneList signals=s region_id=cfg.id.clone() />
                 <UptimeView signals=s />
+                <EvidenceDownloads signals=s region_id=cfg.id.clone() label=cfg.label.clone() source=format!("{}/api/health/v1/region", cfg.api) />
                 <IncidentList signals=s />
                 <div class="secrets-summary" data-secrets-total=move || total().to_string()>
                     <span class="big-number">{move || total().to_string()}</span>

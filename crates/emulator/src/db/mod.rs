@@ -6,6 +6,7 @@
 
 pub mod groups;
 pub mod history;
+pub mod locks;
 pub mod schema;
 pub mod secrets;
 
