@@ -83,12 +83,18 @@ fn weighted_seconds(spans: &[Span], from: i64, to: i64, w: impl Fn(HealthStatus)
     total
 }
 
-/// Uptime % of `[from, to)` by the weighted formula; `None` for an empty range.
+/// Uptime % of `[from, to)` by the weighted formula; `None` for an empty range. Time in an
+/// `unknown` interval (a gateway that was not running, `gateway.md`) is neither uptime nor downtime:
+/// it leaves `T`, and a range that is all `unknown` has no data.
 pub fn uptime_percent(spans: &[Span], from: i64, to: i64) -> Option<f64> {
     if to <= from {
         return None;
     }
-    let t = (to - from) as f64;
+    let unknown = weighted_seconds(spans, from, to, |s| if s == HealthStatus::Unknown { 1.0 } else { 0.0 });
+    let t = (to - from) as f64 - unknown;
+    if t <= 0.0 {
+        return None;
+    }
     Some(100.0 * (t - weighted_seconds(spans, from, to, weight)) / t)
 }
 
@@ -369,6 +375,23 @@ mod tests {
         let up = uptime_percent(&s, day, day + DAY).expect("some");
         assert!((up - 98.055_555_555).abs() < 1e-6, "{up}");
         assert_eq!(Bucket::of(Some(up)), Bucket::Red);
+    }
+
+    #[test]
+    fn unknown_time_is_left_out_of_the_day() {
+        let day = t("2026-08-12T00:00:00Z");
+        // Half the day unknown (the gateway was not running), a quarter of it down.
+        let s = vec![
+            span(Unknown, "2026-08-12T00:00:00Z", "2026-08-12T12:00:00Z"),
+            span(MajorOutage, "2026-08-12T12:00:00Z", "2026-08-12T18:00:00Z"),
+        ];
+        let up = uptime_percent(&s, day, day + DAY).expect("some");
+        assert!((up - 50.0).abs() < 1e-9, "a quarter down of the half observed is 50 %, not 75 %: {up}");
+        let all_unknown = vec![span(Unknown, "2026-08-11T20:00:00Z", "2026-08-13T01:00:00Z")];
+        assert_eq!(uptime_percent(&all_unknown, day, day + DAY), None);
+        assert_eq!(day_bars(&all_unknown, day + DAY - 1, 90, 1)[0].bucket, Bucket::NoData, "a day that is all unknown is no_data");
+        let only_unknown_part = vec![span(Unknown, "2026-08-12T00:00:00Z", "2026-08-12T06:00:00Z")];
+        assert_eq!(uptime_percent(&only_unknown_part, day, day + DAY), Some(100.0));
     }
 
     #[test]
