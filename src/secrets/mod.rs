@@ -11,6 +11,8 @@ pub mod loader;
 pub mod manage;
 pub mod region_tab;
 pub mod section;
+pub mod store;
+pub mod summary;
 pub mod table;
 pub mod token;
 pub mod value;
