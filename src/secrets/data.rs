@@ -193,3 +193,30 @@ pub fn navigate(route: &Route) {
         let _ = w.location().set_hash(&crate::model::route::href(route));
     }
 }
+
+// `api` and the features build only for the browser, so these run as wasm-bindgen tests
+// (`cargo test -p regional-console --target wasm32-unknown-unknown`).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::secrets_filter::tests::secret;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn ids(r: &RegionData) -> Vec<String> {
+        r.secrets.with_untracked(|s| s.items.iter().map(|m| m.id.clone()).collect())
+    }
+
+    #[wasm_bindgen_test]
+    fn an_answer_that_lands_after_the_delete_does_not_bring_the_secret_back() {
+        let r = RegionData::detached(0, "us-south".into(), "Dallas".into(), RegionSignals::new(), RegionApi::new("http://127.0.0.1:1"));
+        r.upsert_secret(secret("a", "alpha", "arbitrary"));
+        r.upsert_secret(secret("b", "beta", "arbitrary"));
+        assert_eq!(ids(&r), vec!["a", "b"]);
+        // The detail view asked for `a`'s metadata; the user deleted `a` before it answered.
+        r.remove_secret("a");
+        r.upsert_secret(secret("a", "alpha", "arbitrary"));
+        assert_eq!(ids(&r), vec!["b"], "the late answer is dropped");
+        r.upsert_secret(secret("b", "beta renamed", "arbitrary"));
+        assert_eq!(ids(&r), vec!["b"]);
+    }
+}
