@@ -205,11 +205,14 @@ pub async fn get_json<T: DeserializeOwned>(req: &Request) -> Result<(T, Option<S
     Ok((decode(&r.body)?, r.zone))
 }
 
+// `api` and the features build only for the browser, so these run as wasm-bindgen tests
+// (`cargo test -p regional-console --target wasm32-unknown-unknown`).
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn a_logged_request_carries_neither_token_nor_body() {
         let mut r = Request::get("http://127.0.0.1:1/api/v2/secrets".into(), 1_000);
         r.token = Some("tok-3f9a".to_string().into());

@@ -16,6 +16,7 @@ use sm_contract::{RegionHealth, ZoneEvent};
 use super::signals::{set_if_changed, RegionSignals};
 use crate::api::auth::Auth;
 use crate::api::events::{self, EventStream, StreamMsg};
+use crate::api::evidence::Evidence;
 use crate::api::region::{CONFIRM_PROBE_TIMEOUT_MS, ROUTINE_PROBE_TIMEOUT_MS, STREAM_CONNECT_TIMEOUT_MS};
 use crate::api::retry::get_with_retry;
 use crate::api::{ApiError, RegionApi};
@@ -55,7 +56,6 @@ struct Inner {
     reconnect_attempt: u32,
     /// The stream was refused with 401: it is reopened when a new token exists, not before.
     awaiting_token: bool,
-    secrets_generation: u32,
     session: SessionUptime,
     session_published_ms: f64,
     health_requested_ms: f64,
@@ -82,7 +82,6 @@ impl RegionController {
             reconnect: None,
             reconnect_attempt: 0,
             awaiting_token: false,
-            secrets_generation: 0,
             session: SessionUptime::default(),
             session_published_ms: 0.0,
             health_requested_ms: 0.0,
@@ -122,7 +121,6 @@ impl RegionController {
         i.closed = true;
         i.stream = None;
         i.reconnect = None;
-        i.secrets_generation = i.secrets_generation.wrapping_add(1);
     }
 
     fn is_closed(&self) -> bool {
@@ -236,8 +234,8 @@ impl RegionController {
         }
         let came_back = state.is_usable() && !before.is_usable();
         if came_back {
-            // Fresh start after an outage: the full document (history, incidents) and the
-            // secrets may have changed while we could not see them.
+            // Fresh start after an outage: the full document (history, incidents) may have
+            // changed while we could not see it. (The secrets store reloads on the same change.)
             if before == RegionState::Unavailable {
                 self.refresh_health();
             }
@@ -248,7 +246,6 @@ impl RegionController {
             if restart {
                 self.connect_stream();
             }
-            self.load_secrets();
         }
         for a in actions {
             match a {
@@ -451,28 +448,16 @@ impl RegionController {
         });
     }
 
-    /// Load every page of the region's secrets (see `secrets::loader`). A new call supersedes a
-    /// load in progress, so a region that comes back is re-read from the start.
-    pub fn load_secrets(&self) {
-        let generation = {
-            let mut i = self.inner.borrow_mut();
-            i.secrets_generation = i.secrets_generation.wrapping_add(1);
-            i.secrets_generation
-        };
-        let current = {
-            let c = self.clone();
-            Rc::new(move || c.inner.borrow().secrets_generation == generation)
-        };
+    /// The channel through which any request to this region reports what it saw: an answer
+    /// is good evidence, a failure a suspicion for the monitor to confirm.
+    pub fn evidence(&self) -> Evidence {
         let c = self.clone();
-        let on_done: crate::secrets::loader::Done = Rc::new(move |outcome: Result<(), ApiError>| match outcome {
-            Ok(()) => c.observe(Observation::RequestAnswered(Via::Data)),
-            Err(e) => {
-                if let Some(f) = e.as_failure() {
-                    c.observe(Observation::RequestFailed(f, Via::Data));
-                }
-            }
-        });
-        crate::secrets::loader::start(self.region_api(), self.signals.secrets, current, on_done);
+        Evidence::new(move |outcome| {
+            c.observe(match outcome {
+                Ok(()) => Observation::RequestAnswered(Via::Data),
+                Err(f) => Observation::RequestFailed(f, Via::Data),
+            })
+        })
     }
 }
 

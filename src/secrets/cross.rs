@@ -20,7 +20,7 @@ pub fn CrossView(ctx: Ctx) -> impl IntoView {
     let keyed: Vec<_> = ctx.regions.iter().map(|r| r.keyed).collect();
     let labels: Arc<Vec<String>> = Arc::new(ctx.regions.iter().map(|r| r.label.clone()).collect());
     let ids: Arc<Vec<String>> = Arc::new(ctx.regions.iter().map(|r| r.id.clone()).collect());
-    let loading: Vec<_> = ctx.regions.iter().map(|r| r.signals.secrets).collect();
+    let loading: Vec<_> = ctx.regions.iter().map(|r| r.secrets).collect();
     let rows = Memo::new(move |_| {
         let lists: Vec<_> = keyed.iter().map(|k| k.with(|k| k.items.clone())).collect();
         let slices: Vec<&[sm_contract::SecretMetadata]> = lists.iter().map(|l| l.as_slice()).collect();

@@ -13,7 +13,7 @@ use sm_contract::SecretMetadata;
 
 use crate::api::{ApiError, RegionApi};
 use crate::model::paging::{merge_pages, merge_pages_owned, PagePlan, Step};
-use crate::regions::signals::SecretsLoad;
+use super::store::SecretsLoad;
 
 pub const PAGE_LIMIT: u32 = 1000;
 /// Partial lists are re-published at most this often: each publish re-indexes the list.

@@ -13,6 +13,8 @@ pub mod locks;
 pub mod manage;
 pub mod region_tab;
 pub mod section;
+pub mod store;
+pub mod summary;
 pub mod table;
 pub mod token;
 pub mod value;
