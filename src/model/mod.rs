@@ -3,6 +3,7 @@
 pub mod backoff;
 pub mod embed;
 pub mod format;
+pub mod health_events;
 pub mod uptime;
 pub mod region_state;
 pub mod session_uptime;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sm_contract::{roll_up, HealthStatus, RegionHealth, ZoneEvent};
+use sm_contract::{RegionHealth, ZoneEvent};
 
 use super::signals::{set_if_changed, RegionSignals};
 use crate::api::events::{self, EventStream, StreamMsg};
@@ -19,7 +19,8 @@ use crate::api::retry::get_with_retry;
 use crate::api::{ApiError, RegionApi};
 use crate::config::RegionConfig;
 use crate::model::backoff::Backoff;
-use crate::model::region_state::{Action, Failure, Observation, RegionMonitor, RegionState, Timing};
+use crate::model::health_events::{apply_zone_event, merge_region_event, probe_observation, ProbeError};
+use crate::model::region_state::{Action, Observation, RegionMonitor, RegionState, Timing};
 use crate::model::session_uptime::SessionUptime;
 use crate::model::sparkline::Series;
 
@@ -178,7 +179,7 @@ impl RegionController {
             };
             let timeout = if suspect { CONFIRM_PROBE_TIMEOUT_MS } else { ROUTINE_PROBE_TIMEOUT_MS };
             let result = c.region_api().probe(timeout).await;
-            c.observe(probe_observation(&result, has_health_api));
+            c.observe(probe_observation(result.as_ref().err().map(|e| ProbeError { failure: e.as_failure(), status: e.status() }), has_health_api));
         });
     }
 
@@ -327,43 +328,4 @@ impl RegionController {
         });
         crate::secrets::loader::start(self.region_api(), self.signals.secrets, current, on_done);
     }
-}
-
-/// What a probe's outcome says about the region. With a health API, any HTTP answer proves the
-/// region's front door works (zone trouble is reported separately); without one, 502/503/504 on
-/// the probe are the only sign of an outage the console can get.
-fn probe_observation(result: &Result<(), ApiError>, has_health_api: bool) -> Observation {
-    match result {
-        Ok(()) => Observation::RequestAnswered,
-        Err(e) => match e.as_failure() {
-            Some(f) => Observation::RequestFailed(f),
-            None if !has_health_api && matches!(e.status(), Some(502..=504)) => {
-                Observation::RequestFailed(Failure::Network)
-            }
-            None => Observation::RequestAnswered,
-        },
-    }
-}
-
-/// A `region` event carries the whole document but `history`; keep the history we have.
-fn merge_region_event(current: &mut Option<RegionHealth>, mut doc: RegionHealth) {
-    if doc.history.is_none() {
-        doc.history = current.as_mut().and_then(|c| c.history.take());
-    }
-    *current = Some(doc);
-}
-
-/// Apply a `zone` event; returns the new roll-up so the state follows zones even if the region
-/// never sends its own roll-up event.
-fn apply_zone_event(current: &mut Option<RegionHealth>, ev: &ZoneEvent) -> Option<HealthStatus> {
-    let doc = current.as_mut()?;
-    let zone = doc.zones.items.iter_mut().find(|z| z.id == ev.zone)?;
-    zone.status = ev.status;
-    zone.reason = ev.reason.clone();
-    if ev.status.is_outage() {
-        zone.latency_ms = None;
-    }
-    let statuses: Vec<HealthStatus> = doc.zones.items.iter().map(|z| z.status).collect();
-    doc.status = roll_up(&statuses);
-    Some(doc.status)
 }
