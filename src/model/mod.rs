@@ -3,6 +3,7 @@
 pub mod backoff;
 pub mod embed;
 pub mod format;
+pub mod health_events;
 pub mod health_feed;
 pub mod redacted;
 pub mod uptime;

@@ -46,7 +46,11 @@ async fn every_documented_operation_is_served() {
                 let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
                 let mut req = c.request(m, &url);
                 if matches!(method, "post" | "put" | "patch") {
-                    req = req.header("content-type", "application/json").body("{}");
+                    let ct = if method == "patch" { "application/merge-patch+json" } else { "application/json" };
+                    req = req.header("content-type", ct).body("{}");
+                }
+                if control {
+                    req = req.header(CONTROL_HEADER, "1");
                 }
                 let r = req.timeout(Duration::from_secs(30)).send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
                 let status = r.status().as_u16();

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use sm_contract::time::format_rfc3339;
 use sm_contract::{state_name, Href, Rotation, SecretMetadata, SecretType, SecretsPage, VersionMetadata};
 
-use super::{json_body, origin_of, Params};
+use super::{json_body, merge_patch_body, origin_of, Params};
 use crate::db::secrets::{ListQuery, SortKey, StoredSecret, StoredVersion};
 use crate::db::{self, in_tx};
 use crate::error::ApiError;
@@ -372,8 +372,8 @@ pub fn data_from_body(t: &SecretType, m: &Map<String, Value>, creating: bool, us
 pub const CREATABLE: [SecretType; 5] =
     [SecretType::Arbitrary, SecretType::UsernamePassword, SecretType::Kv, SecretType::ImportedCert, SecretType::IamCredentials];
 
-pub async fn create(State(app): State<SharedApp>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let m: Map<String, Value> = json_body(body)?;
+pub async fn create(State(app): State<SharedApp>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let m: Map<String, Value> = json_body(&headers, body)?;
     let type_str = req_str(&m, "secret_type")?;
     let t = SecretType::parse(&type_str);
     if !CREATABLE.contains(&t) {
@@ -473,8 +473,13 @@ pub async fn create(State(app): State<SharedApp>, body: Result<Bytes, BytesRejec
 const PATCHABLE: [&str; 7] = ["name", "description", "labels", "custom_metadata", "expiration_date", "rotation", "ttl"];
 
 /// JSON merge-patch (RFC 7396) of the updatable metadata fields.
-pub async fn patch_metadata(State(app): State<SharedApp>, Path(id): Path<String>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let m: Map<String, Value> = json_body(body)?;
+pub async fn patch_metadata(
+    State(app): State<SharedApp>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let m: Map<String, Value> = merge_patch_body(&headers, body)?;
     if let Some(bad) = m.keys().find(|k| !PATCHABLE.contains(&k.as_str())) {
         return Err(ApiError::bad_field(bad, format!("{bad} cannot be updated")));
     }

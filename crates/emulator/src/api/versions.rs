@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value};
 use sm_contract::time::format_rfc3339;
@@ -81,8 +81,8 @@ pub async fn metadata(State(app): State<SharedApp>, Path((id, version)): Path<(S
 }
 
 /// `POST …/versions`: a new version becomes `current`; beyond 50 the oldest is dropped.
-pub async fn create(State(app): State<SharedApp>, Path(id): Path<String>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let m: Map<String, Value> = json_body(body)?;
+pub async fn create(State(app): State<SharedApp>, Path(id): Path<String>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let m: Map<String, Value> = json_body(&headers, body)?;
     let now = now_s();
     let v = app
         .db
