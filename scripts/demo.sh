@@ -125,10 +125,10 @@ cat <<MSG
 Regional Console is running:   http://127.0.0.1:$CONSOLE_PORT/
 
 Inject faults from another terminal (Dallas control API on 9101, Frankfurt on 9102):
-  curl -X PUT localhost:9101/emulator/v1/region -d '{"mode":"down"}'            # Dallas unavailable
-  curl -X PUT localhost:9101/emulator/v1/region -d '{"mode":"hang"}'            # Dallas hangs
-  curl -X PUT localhost:9101/emulator/v1/zones/us-south-2 -d '{"status":"major_outage"}'  # one zone down
-  curl -X DELETE localhost:9101/emulator/v1/faults                              # all clear
+  curl -X PUT localhost:9101/emulator/v1/region -H 'X-Emulator-Control: 1' --json '{"mode":"down"}'   # Dallas unavailable
+  curl -X PUT localhost:9101/emulator/v1/region -H 'X-Emulator-Control: 1' --json '{"mode":"hang"}'   # Dallas hangs
+  curl -X PUT localhost:9101/emulator/v1/zones/us-south-2 -H 'X-Emulator-Control: 1' --json '{"status":"major_outage"}'   # one zone down
+  curl -X DELETE localhost:9101/emulator/v1/faults -H 'X-Emulator-Control: 1'   # all clear
 Or kill a region's process outright and start this script again to bring it back.
 
 Ctrl-C stops the demo.

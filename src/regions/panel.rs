@@ -1,7 +1,9 @@
-//! One region's panel: state, plain explanation when unavailable, zones and secrets summary.
+//! One region's panel: state, plain explanation when unavailable, zones, uptime, incidents, and
+//! a slot for what the shell shows about the region's data.
 
 use leptos::prelude::*;
 
+use super::evidence::EvidenceDownloads;
 use super::signals::RegionSignals;
 use super::incidents::IncidentList;
 use super::uptime::UptimeView;
@@ -49,7 +51,9 @@ fn cause_text(c: Option<DownCause>, probed: bool) -> &'static str {
 }
 
 #[component]
-pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<String>) -> impl IntoView {
+/// `children` is what the shell puts in the panel about the region's data (the secrets summary):
+/// this feature shows the region, not its secrets.
+pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<String>, #[prop(optional)] children: Option<Children>) -> impl IntoView {
     let s = signals;
     let cfg = config;
     let heading_id = format!("region-{}-title", cfg.id);
@@ -61,7 +65,6 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
             .map(|t| format!("Last known data, as of {}.", clock_time(t)))
             .unwrap_or_else(|| "Nothing was loaded from this region before it became unavailable.".into())
     };
-    let total = move || s.secrets.with(|l| l.items.len());
     let label = cfg.label.clone();
     let announce = {
         let label = label.clone();
@@ -111,17 +114,12 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
             <div class="region-body" data-stale=move || unavailable().then_some("")>
                 <ZoneList signals=s region_id=cfg.id.clone() />
                 <UptimeView signals=s />
+                <EvidenceDownloads signals=s region_id=cfg.id.clone() label=cfg.label.clone() source=format!("{}/api/health/v1/region", cfg.api) />
                 <IncidentList signals=s />
-                <div class="secrets-summary" data-secrets-total=move || total().to_string()>
-                    <span class="big-number">{move || total().to_string()}</span>
-                    " secrets"
-                    {move || s.secrets.with(|l| l.loading.then_some(" (loading…)"))}
-                    {move || s.secrets.with(|l| (l.skipped > 0).then(|| format!(" · {} entries could not be read", l.skipped)))}
-                </div>
+                {children.map(|c| c())}
                 <Show when=unavailable>
                     <p class="stale-note" data-stale="">{as_of}</p>
                 </Show>
-                {move || s.secrets.with(|l| l.error.as_ref().map(|e| view! { <p class="error">{e.to_string()}</p> }))}
                 {move || s.problem.get().map(|p| view! { <p class="error">{p}</p> })}
             </div>
         </section>
