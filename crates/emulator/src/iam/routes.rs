@@ -119,7 +119,11 @@ async fn get_fault(State(iam): State<Arc<Iam>>) -> Json<IamFault> {
     Json(iam.fault())
 }
 
-async fn put_fault(State(iam): State<Arc<Iam>>, body: Bytes) -> Response {
+async fn put_fault(State(iam): State<Arc<Iam>>, headers: HeaderMap, body: Bytes) -> Response {
+    // As on a region's control listener: a web page cannot send this header, so it cannot fault IAM.
+    if !headers.contains_key(crate::control::CONTROL_HEADER) {
+        return (StatusCode::FORBIDDEN, Json(json!({"error": "Control calls that change something need the header X-Emulator-Control: 1"}))).into_response();
+    }
     match serde_json::from_slice::<IamFault>(&body) {
         Ok(f) => {
             iam.set_fault(f);
