@@ -262,7 +262,6 @@ mod tests {
             history: Some(History { window_days: Some(90), intervals: intervals.into() }),
             incidents: incidents.into(),
             probe: None,
-            probe: None,
         }
     }
 
