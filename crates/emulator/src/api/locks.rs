@@ -221,9 +221,9 @@ fn mode_of(p: &Params) -> Result<Mode, ApiError> {
     }
 }
 
-async fn create_locks(app: SharedApp, id: String, version: String, p: Params, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+async fn create_locks(app: SharedApp, id: String, version: String, p: Params, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let mode = mode_of(&p)?;
-    let wanted = prototypes(json_body(headers, body)?)?;
+    let wanted = prototypes(json_body(&headers, body)?)?;
     let now = now_s();
     let out = app
         .db
@@ -272,8 +272,14 @@ async fn create_locks(app: SharedApp, id: String, version: String, p: Params, he
 }
 
 /// `POST /api/v2/secrets/{id}/locks_bulk`: locks on the current version.
-pub async fn create(State(app): State<SharedApp>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    create_locks(app, id, "current".into(), Params::parse(q.as_deref()), &headers, body).await
+pub async fn create(
+    State(app): State<SharedApp>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    create_locks(app, id, "current".into(), Params::parse(q.as_deref()), headers, body).await
 }
 
 /// `POST /api/v2/secrets/{id}/versions/{version_id}/locks_bulk`
@@ -284,7 +290,7 @@ pub async fn create_on_version(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    create_locks(app, id, version, Params::parse(q.as_deref()), &headers, body).await
+    create_locks(app, id, version, Params::parse(q.as_deref()), headers, body).await
 }
 
 async fn delete_locks(app: SharedApp, id: String, version: Option<String>, p: Params) -> Result<Response, ApiError> {
