@@ -29,6 +29,13 @@ pub struct Config {
     pub allowed_parent_origins: Vec<String>,
 }
 
+/// The most regions one console shows side by side. Each region costs a stream, a tick and its
+/// own list in memory, and the layout is built for a handful of panels, not dozens.
+pub const MAX_REGIONS: usize = 8;
+
+/// Ids the console uses for its own secrets tabs (`#/secrets/all`, `#/secrets/cross`).
+const RESERVED_IDS: [&str; 2] = ["all", "cross"];
+
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum ConfigError {
     #[error("config.json could not be loaded: {0}")]
@@ -39,6 +46,10 @@ pub enum ConfigError {
     NoRegions,
     #[error("region #{index} in config.json has an empty \"{field}\"")]
     EmptyField { index: usize, field: &'static str },
+    #[error("config.json lists {0} regions; the console shows at most {MAX_REGIONS}")]
+    TooManyRegions(usize),
+    #[error("region id \"{0}\" is reserved for the console's own secrets tabs (all, cross): rename the region")]
+    ReservedId(String),
     #[error("region \"{id}\" appears twice in config.json")]
     DuplicateRegion { id: String },
     #[error("region \"{id}\": \"api\" must be an http(s) origin such as https://host:port, not \"{api}\"")]
@@ -118,11 +129,17 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
     if raw.regions.is_empty() {
         return Err(ConfigError::NoRegions);
     }
+    if raw.regions.len() > MAX_REGIONS {
+        return Err(ConfigError::TooManyRegions(raw.regions.len()));
+    }
     let mut regions: Vec<RegionConfig> = Vec::with_capacity(raw.regions.len());
     for (index, r) in raw.regions.into_iter().enumerate() {
         let id = r.id.trim().to_string();
         if id.is_empty() {
             return Err(ConfigError::EmptyField { index, field: "id" });
+        }
+        if RESERVED_IDS.iter().any(|r| r.eq_ignore_ascii_case(&id)) {
+            return Err(ConfigError::ReservedId(id));
         }
         let api = r.api.trim().trim_end_matches('/').to_string();
         if !is_origin(&api) {
@@ -219,5 +236,20 @@ mod tests {
     fn label_defaults_to_id() {
         let c = parse_config(r#"{"regions":[{"id":"eu-gb","api":"https://x"}]}"#).expect("valid");
         assert_eq!(c.regions[0].label, "eu-gb");
+    }
+
+    #[test]
+    fn refuses_the_built_in_tab_ids_and_too_many_regions() {
+        for id in ["all", "cross", "ALL"] {
+            let text = format!(r#"{{"regions":[{{"id":"{id}","api":"https://x"}}]}}"#);
+            assert_eq!(parse_config(&text), Err(ConfigError::ReservedId(id.to_string())));
+        }
+        let list = |n: usize| {
+            let regions: Vec<String> = (0..n).map(|i| format!(r#"{{"id":"r{i}","api":"https://r{i}.example"}}"#)).collect();
+            format!(r#"{{"regions":[{}]}}"#, regions.join(","))
+        };
+        assert!(parse_config(&list(MAX_REGIONS)).is_ok());
+        assert_eq!(parse_config(&list(MAX_REGIONS + 1)), Err(ConfigError::TooManyRegions(MAX_REGIONS + 1)));
+        assert!(ConfigError::TooManyRegions(9).to_string().contains("at most 8"));
     }
 }

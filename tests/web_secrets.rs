@@ -7,7 +7,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use regional_console::api::RegionApi;
 use regional_console::model::route::Route;
-use regional_console::regions::signals::{RegionSignals, SecretsLoad};
+use regional_console::regions::signals::RegionSignals;
+use regional_console::secrets::store::SecretsLoad;
 use regional_console::secrets::data::{Ctx, RegionData, TokenPrompt};
 use regional_console::secrets::table::SecretsTable;
 use regional_console::secrets::value::SecretValue;
@@ -76,9 +77,8 @@ fn secrets(n: usize) -> Vec<SecretMetadata> {
 }
 
 fn region(n: usize) -> (RegionData, Ctx) {
-    let signals = RegionSignals::new();
-    signals.secrets.set(SecretsLoad { items: Arc::new(secrets(n)), loaded_at_ms: Some(1.0), ..Default::default() });
-    let r = RegionData::detached(0, "us-south".into(), "Dallas".into(), signals, RegionApi::new("http://127.0.0.1:1"));
+    let r = RegionData::detached(0, "us-south".into(), "Dallas".into(), RegionSignals::new(), RegionApi::new("http://127.0.0.1:1"));
+    r.secrets.set(SecretsLoad { items: Arc::new(secrets(n)), loaded_at_ms: Some(1.0), ..Default::default() });
     let ctx = Ctx {
         regions: Arc::new(vec![r.clone()]),
         route: RwSignal::new(Route::Home),

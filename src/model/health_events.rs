@@ -1,10 +1,8 @@
-//! How the console folds what a region says about itself into what it shows: the outcome of a
-//! direct probe, and the `region` / `zone` events of the health stream. Pure, so it is tested
-//! natively; the region controller (`regions/controller.rs`) calls these.
+//! What the outcome of a direct probe says about a region. Pure, so it is tested natively; the
+//! region controller (`regions/controller.rs`) calls it. (The health stream's `region` and `zone`
+//! events are folded in by `health_feed`; their tests are here too, beside the probe's.)
 
-use sm_contract::{roll_up, HealthStatus, RegionHealth, ZoneEvent};
-
-use super::region_state::{Failure, Observation};
+use super::region_state::{Failure, Observation, Via};
 
 /// A failed probe, as much of it as the state machine needs: the transport failure (if the
 /// request never got an answer) and the HTTP status (if it got an error answer).
@@ -19,40 +17,18 @@ pub struct ProbeError {
 /// without one, 502/503/504 on the probe are the only sign of an outage the console can get.
 pub fn probe_observation(error: Option<ProbeError>, has_health_api: bool) -> Observation {
     match error {
-        None => Observation::RequestAnswered,
-        Some(ProbeError { failure: Some(f), .. }) => Observation::RequestFailed(f),
-        Some(ProbeError { status: Some(502..=504), .. }) if !has_health_api => Observation::RequestFailed(Failure::Network),
-        Some(_) => Observation::RequestAnswered,
+        None => Observation::RequestAnswered(Via::Probe),
+        Some(ProbeError { failure: Some(f), .. }) => Observation::RequestFailed(f, Via::Probe),
+        Some(ProbeError { status: Some(502..=504), .. }) if !has_health_api => Observation::RequestFailed(Failure::Network, Via::Probe),
+        Some(_) => Observation::RequestAnswered(Via::Probe),
     }
-}
-
-/// A `region` event carries the whole document but `history`; keep the history we have.
-pub fn merge_region_event(current: &mut Option<RegionHealth>, mut doc: RegionHealth) {
-    if doc.history.is_none() {
-        doc.history = current.as_mut().and_then(|c| c.history.take());
-    }
-    *current = Some(doc);
-}
-
-/// Apply a `zone` event; returns the new roll-up so the state follows zones even if the region
-/// never sends its own roll-up event. `None` (and nothing changed) before the first document, or
-/// for a zone the document does not list.
-pub fn apply_zone_event(current: &mut Option<RegionHealth>, ev: &ZoneEvent) -> Option<HealthStatus> {
-    let doc = current.as_mut()?;
-    let zone = doc.zones.items.iter_mut().find(|z| z.id == ev.zone)?;
-    zone.status = ev.status;
-    zone.reason = ev.reason.clone();
-    if ev.status.is_outage() {
-        zone.latency_ms = None;
-    }
-    let statuses: Vec<HealthStatus> = doc.zones.items.iter().map(|z| z.status).collect();
-    doc.status = roll_up(&statuses);
-    Some(doc.status)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::health_feed::{apply_zone_event, merge_region_event};
+    use sm_contract::{HealthStatus, RegionHealth, ZoneEvent};
 
     fn doc() -> RegionHealth {
         serde_json::from_str(
@@ -71,15 +47,15 @@ mod tests {
 
     #[test]
     fn a_successful_probe_is_an_answer() {
-        assert_eq!(probe_observation(None, true), Observation::RequestAnswered);
-        assert_eq!(probe_observation(None, false), Observation::RequestAnswered);
+        assert_eq!(probe_observation(None, true), Observation::RequestAnswered(Via::Probe));
+        assert_eq!(probe_observation(None, false), Observation::RequestAnswered(Via::Probe));
     }
 
     #[test]
     fn transport_failures_are_failures_with_or_without_a_health_api() {
         for has in [true, false] {
             for f in [Failure::Network, Failure::Timeout] {
-                assert_eq!(probe_observation(Some(ProbeError { failure: Some(f), status: None }), has), Observation::RequestFailed(f));
+                assert_eq!(probe_observation(Some(ProbeError { failure: Some(f), status: None }), has), Observation::RequestFailed(f, Via::Probe));
             }
         }
     }
@@ -88,16 +64,16 @@ mod tests {
     fn gateway_errors_mean_an_outage_only_without_a_health_api() {
         for status in [502, 503, 504] {
             let e = Some(ProbeError { failure: None, status: Some(status) });
-            assert_eq!(probe_observation(e, false), Observation::RequestFailed(Failure::Network), "{status}");
+            assert_eq!(probe_observation(e, false), Observation::RequestFailed(Failure::Network, Via::Probe), "{status}");
             // With a health API, a 503 from one zone is zone trouble, reported by the health API.
-            assert_eq!(probe_observation(e, true), Observation::RequestAnswered, "{status}");
+            assert_eq!(probe_observation(e, true), Observation::RequestAnswered(Via::Probe), "{status}");
         }
         for status in [400, 401, 403, 404, 429, 500, 501, 505] {
             let e = Some(ProbeError { failure: None, status: Some(status) });
-            assert_eq!(probe_observation(e, false), Observation::RequestAnswered, "{status} is an answer");
+            assert_eq!(probe_observation(e, false), Observation::RequestAnswered(Via::Probe), "{status} is an answer");
         }
         // An unreadable body (no status, no transport failure) still came from the region.
-        assert_eq!(probe_observation(Some(ProbeError { failure: None, status: None }), false), Observation::RequestAnswered);
+        assert_eq!(probe_observation(Some(ProbeError { failure: None, status: None }), false), Observation::RequestAnswered(Via::Probe));
     }
 
     #[test]

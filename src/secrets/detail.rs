@@ -8,6 +8,7 @@ use sm_contract::{SecretMetadata, VersionMetadata};
 use super::data::Ctx;
 use super::errors::{explain, Action};
 use super::manage::{DeleteSecret, EditMetadata, Rotate};
+use super::locks::LocksPanel;
 use super::value::SecretValue;
 use crate::model::route::{href, Route};
 use crate::model::secrets_filter::{expiry, rotation_text, state_label, Expiry, RowKey};
@@ -62,13 +63,13 @@ fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
     .collect()
 }
 
-fn versions_table(vs: &[VersionMetadata]) -> AnyView {
+fn versions_table(vs: &[VersionMetadata], chosen: RwSignal<Option<String>>) -> AnyView {
     let yes = |b: Option<bool>| b.map(|b| if b { "yes" } else { "no" }).unwrap_or("—");
     view! {
         <table class="versions">
             <caption class="sr-only">"Versions"</caption>
             <thead><tr><th scope="col">"Version"</th><th scope="col">"Alias"</th><th scope="col">"Created"</th><th scope="col">"By"</th>
-                <th scope="col">"Auto-rotated"</th><th scope="col">"Read"</th><th scope="col">"Data kept"</th><th scope="col">"Expires"</th></tr></thead>
+                <th scope="col">"Auto-rotated"</th><th scope="col">"Read"</th><th scope="col">"Data kept"</th><th scope="col">"Expires"</th><th scope="col">"Value"</th></tr></thead>
             <tbody>
                 {vs.iter().take(50).map(|v| view! {
                     <tr data-version-id=v.id.clone()>
@@ -80,6 +81,16 @@ fn versions_table(vs: &[VersionMetadata]) -> AnyView {
                         <td>{yes(v.downloaded)}</td>
                         <td>{yes(v.payload_available)}</td>
                         <td>{v.expiration_date.clone().unwrap_or_default()}</td>
+                        <td>{match (v.alias.as_deref(), v.payload_available) {
+                            // The current value has its own section above.
+                            (Some("current"), _) => "above".into_any(),
+                            (_, Some(true)) => {
+                                let vid = v.id.clone();
+                                view! { <button type="button" data-action="version-value" data-version=v.id.clone()
+                                    on:click=move |_| chosen.set(Some(vid.clone()))>"Show value…"</button> }.into_any()
+                            }
+                            _ => "not kept".into_any(),
+                        }}</td>
                     </tr>
                 }).collect::<Vec<_>>()}
             </tbody>
@@ -131,25 +142,42 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
         });
     }
 
+    // The version whose value the person asked to read (previous versions keep theirs).
+    let version_value: RwSignal<Option<String>> = RwSignal::new(None);
+    let (r_ver, id_ver) = (r.clone(), id.clone());
     let back = href(&Route::Secrets(region.clone()));
     let label = r.label.clone();
     let r_view = r.clone();
     let id2 = id.clone();
+    // What the body is built from: the secret's identity only. Refreshed metadata (after an edit,
+    // a rotation, a new token) or re-read groups update the rows in place; they never rebuild the
+    // body, which would empty an open form mid-typing and re-mask a revealed value.
+    let identity = Memo::new(move |_| meta.with(|m| m.as_ref().map(|m| (m.id.clone(), m.secret_type.as_str().to_string()))));
     let body = move || {
-        let Some(m) = meta.get() else {
+        let Some((sid, sty)) = identity.get() else {
             return view! { <p class="note" role="status">{move || if problem.with(|p| p.is_none()) { "Loading…" } else { "" }}</p> }.into_any();
         };
         let r = r_view.clone();
-        let group = r.group_name(&m.secret_group_id);
-        let rows = meta_rows(&m, group, now.get_untracked());
-        let custom = m.custom_metadata.as_ref().filter(|c| !c.is_empty()).and_then(|c| serde_json::to_string_pretty(c).ok());
+        let rows = {
+            let r = r.clone();
+            move || meta.with(|m| m.as_ref().map(|m| meta_rows(m, r.group_name(&m.secret_group_id), now.get())))
+        };
+        let name = move || meta.with(|m| m.as_ref().map(|m| m.name.clone()).unwrap_or_default());
+        let custom = move || {
+            meta.with(|m| {
+                m.as_ref()
+                    .and_then(|m| m.custom_metadata.as_ref())
+                    .filter(|c| !c.is_empty())
+                    .and_then(|c| serde_json::to_string_pretty(c).ok())
+                    .map(|c| view! { <h3>"Custom metadata"</h3><pre class="custom">{c}</pre> })
+            })
+        };
         let block = {
             let r = r.clone();
             move || r.write_block()
         };
         let b2 = block.clone();
         let b3 = block.clone();
-        let (m_edit, m_rot, m_del) = (m.clone(), m.clone(), m.clone());
         let (r_edit, r_rot, r_del) = (r.clone(), r.clone(), r.clone());
         let tab = move |p: Panel, text: &'static str, action: &'static str, block: Box<dyn Fn() -> Option<String> + Send + Sync>| {
             let b = std::sync::Arc::new(block);
@@ -160,23 +188,30 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
                     on:click=move |_| panel.update(|x| *x = if *x == p { Panel::None } else { p })>{text}</button>
             }
         };
+        // A form opens with the metadata of the moment it opened and is rebuilt only when another
+        // panel is chosen.
+        let open_panel = move || {
+            let Some(m) = meta.get_untracked() else { return ().into_any() };
+            match panel.get() {
+                Panel::Edit => view! { <EditMetadata region=r_edit.clone() meta=m on_done=move |m| { meta.set(Some(m)); panel.set(Panel::None); } /> }.into_any(),
+                Panel::Rotate => view! { <Rotate region=r_rot.clone() meta=m on_done=move || { panel.set(Panel::None); refresh.update(|x| *x += 1); } /> }.into_any(),
+                Panel::Delete => view! { <DeleteSecret region=r_del.clone() meta=m /> }.into_any(),
+                Panel::None => ().into_any(),
+            }
+        };
         view! {
-            <h3 class="detail-name"><bdi>{m.name.clone()}</bdi> <span class="region-id">{format!("in {}", r.label)}</span></h3>
+            <h3 class="detail-name"><bdi>{name}</bdi> <span class="region-id">{format!("in {}", r.label)}</span></h3>
             <div class="actions">
                 {tab(Panel::Edit, "Edit metadata", "edit", Box::new(block))}
                 {tab(Panel::Rotate, "Rotate", "rotate", Box::new(b2))}
                 {tab(Panel::Delete, "Delete…", "delete", Box::new(b3))}
             </div>
             {move || r.write_block().map(|b| view! { <p class="write-block" role="note">{b}</p> })}
-            {move || match panel.get() {
-                Panel::Edit => view! { <EditMetadata region=r_edit.clone() meta=m_edit.clone() on_done=move |m| { meta.set(Some(m)); panel.set(Panel::None); } /> }.into_any(),
-                Panel::Rotate => view! { <Rotate region=r_rot.clone() meta=m_rot.clone() on_done=move || { panel.set(Panel::None); refresh.update(|x| *x += 1); } /> }.into_any(),
-                Panel::Delete => view! { <DeleteSecret region=r_del.clone() meta=m_del.clone() /> }.into_any(),
-                Panel::None => ().into_any(),
-            }}
-            <dl class="meta" data-secret-detail=m.id.clone()>{rows}</dl>
-            {custom.map(|c| view! { <h3>"Custom metadata"</h3><pre class="custom">{c}</pre> })}
-            <SecretValue region=r_view.clone() id=m.id.clone() secret_type=m.secret_type.as_str().to_string() />
+            {open_panel}
+            <dl class="meta" data-secret-detail=sid.clone()>{rows}</dl>
+            {custom}
+            <SecretValue region=r_view.clone() id=sid.clone() secret_type=sty />
+            <LocksPanel region=r_view.clone() id=sid on_change=move |_| refresh.update(|x| *x += 1) />
         }
         .into_any()
     };
@@ -189,8 +224,18 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             {move || match versions.get() {
                 None => view! { <p class="note">"Loading versions…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
-                Some(Ok(v)) => versions_table(&v),
+                Some(Ok(v)) => versions_table(&v, version_value),
             }}
+            {move || version_value.get().map(|v| {
+                let ty = meta.with_untracked(|m| m.as_ref().map(|m| m.secret_type.as_str().to_string())).unwrap_or_default();
+                let (key, title) = (v.clone(), format!("Version {v}"));
+                view! {
+                    <section class="version-value" data-version-value=key>
+                        <h4>{title}</h4>
+                        <SecretValue region=r_ver.clone() id=id_ver.clone() secret_type=ty version=v />
+                    </section>
+                }
+            })}
         </article>
     }
     .into_any()

@@ -149,9 +149,18 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
             let _ = busy.try_set(false);
         });
     };
-    let kind = move || form.with(|f| f.kind);
+    // The type-specific block is rebuilt only when the type changes (a memo notifies only on a
+    // different value), never on a keystroke: rebuilding it on every keystroke reset each input
+    // to its initial value, which is how typing once stored only the last character. A rebuilt
+    // input starts from what the form holds, so switching type and back shows what was typed
+    // instead of hiding it.
+    let kind = Memo::new(move |_| form.with(|f| f.kind));
+    let chosen_group = Memo::new(move |_| form.with(|f| f.group.clone()));
     let set = move |g: fn(&mut CreateForm, String)| -> Setter { Arc::new(move |v| form.update(|x| g(x, v))) };
-    let f = move |label: &str, name: &'static str, kind: Kind, g: fn(&mut CreateForm, String)| field(label, name, kind, String::new(), errors, "create", set(g));
+    let f = move |label: &str, name: &'static str, kind: Kind, get: fn(&CreateForm) -> &String, g: fn(&mut CreateForm, String)| {
+        let init = form.with_untracked(|x| get(x).clone());
+        field(label, name, kind, init, errors, "create", set(g))
+    };
     let block = region.clone();
     view! {
         <form class="manage create-form" on:submit=submit aria-label=format!("Create a secret in {}", region.label) data-form="create">
@@ -162,29 +171,34 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
                     {CreateKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.as_str()}</option> }).collect::<Vec<_>>()}
                 </select>
             </label>
-            {f("Name", "name", Kind::Line, |x, v| x.name = v)}
-            {f("Description", "description", Kind::Line, |x, v| x.description = v)}
+            {f("Name", "name", Kind::Line, |x| &x.name, |x, v| x.name = v)}
+            {f("Description", "description", Kind::Line, |x| &x.description, |x, v| x.description = v)}
             <label>"Group"
                 <select data-field="secret_group_id" on:change=move |ev| form.update(|x| x.group = input_value(&ev))>
                     <option value="">"default"</option>
-                    {move || groups.get().into_iter().filter(|g| g.id != "default").map(|g| view! { <option value=g.id.clone()>{g.name.clone()}</option> }).collect::<Vec<_>>()}
+                    // Options are rebuilt when the groups are read again: each says whether it is
+                    // the chosen one, so a reload never shows one group while the form holds another.
+                    {move || groups.get().into_iter().filter(|g| g.id != "default").map(|g| {
+                        let id = g.id.clone();
+                        view! { <option value=g.id.clone() prop:selected=move || chosen_group.with(|c| *c == id)>{g.name.clone()}</option> }
+                    }).collect::<Vec<_>>()}
                 </select>
             </label>
-            {f("Labels (comma-separated)", "labels", Kind::Line, |x, v| x.labels = v)}
-            {move || match kind() {
+            {f("Labels (comma-separated)", "labels", Kind::Line, |x| &x.labels, |x, v| x.labels = v)}
+            {move || match kind.get() {
                 CreateKind::Arbitrary => vec![
-                    f("Expiration (UTC, optional)", "expiration_date", Kind::Date, |x, v| x.expiration = v),
-                    f("Value", "payload", Kind::Area, |x, v| x.payload = v),
+                    f("Expiration (UTC, optional)", "expiration_date", Kind::Date, |x| &x.expiration, |x, v| x.expiration = v),
+                    f("Value", "payload", Kind::Area, |x| x.payload.expose(), |x, v| x.payload = v.into()),
                 ],
                 CreateKind::UsernamePassword => vec![
-                    f("Username", "username", Kind::Line, |x, v| x.username = v),
-                    f("Password (empty: the service generates one)", "password", Kind::Secret, |x, v| x.password = v),
+                    f("Username", "username", Kind::Line, |x| &x.username, |x, v| x.username = v),
+                    f("Password (empty: the service generates one)", "password", Kind::Secret, |x| x.password.expose(), |x, v| x.password = v.into()),
                 ],
-                CreateKind::Kv => vec![f("Data (JSON object)", "data", Kind::Area, |x, v| x.kv = v)],
+                CreateKind::Kv => vec![f("Data (JSON object)", "data", Kind::Area, |x| x.kv.expose(), |x, v| x.kv = v.into())],
                 CreateKind::ImportedCert => vec![
-                    f("Certificate (PEM)", "certificate", Kind::Area, |x, v| x.certificate = v),
-                    f("Private key (PEM, optional)", "private_key", Kind::Area, |x, v| x.private_key = v),
-                    f("Intermediate (PEM, optional)", "intermediate", Kind::Area, |x, v| x.intermediate = v),
+                    f("Certificate (PEM)", "certificate", Kind::Area, |x| &x.certificate, |x, v| x.certificate = v),
+                    f("Private key (PEM, optional)", "private_key", Kind::Area, |x| x.private_key.expose(), |x, v| x.private_key = v.into()),
+                    f("Intermediate (PEM, optional)", "intermediate", Kind::Area, |x| &x.intermediate, |x, v| x.intermediate = v),
                 ],
             }}
             {errors.general_view()}

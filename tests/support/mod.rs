@@ -3,6 +3,8 @@
 //! and is killed on drop, so a failing test leaves nothing running.
 #![allow(dead_code)]
 
+pub mod instrument;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

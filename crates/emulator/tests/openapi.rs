@@ -26,6 +26,9 @@ async fn every_documented_operation_is_served() {
             let control = path.starts_with("/emulator/");
             let concrete = path
                 .replace("{version_id}", "current")
+                .replace("{group_name}", "default")
+                .replace("{secret_type}", "arbitrary")
+                .replace("{name}", "no-such-secret")
                 .replace("{zone}", "us-south-1")
                 .replace("{id}", if path.starts_with("/api/v2/secret_groups") { &gid } else { &id });
             for method in ["get", "post", "put", "patch", "delete"] {
@@ -61,5 +64,5 @@ async fn every_documented_operation_is_served() {
             }
         }
     }
-    assert_eq!(checked, 25);
+    assert_eq!(checked, 32);
 }

@@ -25,10 +25,17 @@ fn presented(req: &Request) -> Option<String> {
 }
 
 pub async fn middleware(State(app): State<SharedApp>, req: Request, next: Next) -> Response {
-    let Some(token) = app.cfg.token.as_deref() else { return next.run(req).await };
     if req.method() == Method::OPTIONS || !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
+    if let Some(secret) = &app.cfg.iam_secret {
+        return match presented(&req).map(|t| crate::iam::jwt::verify(secret, &t, crate::state::now_s())) {
+            Some(Ok(_)) => next.run(req).await,
+            Some(Err(e)) => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", format!("Unauthorized: {e}")).into_response(),
+            None => ApiError::new(StatusCode::UNAUTHORIZED, "missing_token", "An Authorization: Bearer token from IAM is required").into_response(),
+        };
+    }
+    let Some(token) = app.cfg.token.as_deref() else { return next.run(req).await };
     match presented(&req) {
         Some(p) if constant_time_eq(p.as_bytes(), token.as_bytes()) => next.run(req).await,
         Some(_) => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "The provided access token is not valid").into_response(),

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod groups;
 pub mod health;
+pub mod locks;
 pub mod secrets;
 pub mod versions;
 
@@ -36,6 +37,13 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<SharedApp>)> {
         (Method::POST, "/api/v2/secrets/{id}/versions", post(versions::create)),
         (Method::GET, "/api/v2/secrets/{id}/versions/{version_id}", get(versions::get_with_data)),
         (Method::GET, "/api/v2/secrets/{id}/versions/{version_id}/metadata", get(versions::metadata)),
+        (Method::GET, "/api/v2/secrets/{id}/locks", get(locks::list)),
+        (Method::POST, "/api/v2/secrets/{id}/locks_bulk", post(locks::create)),
+        (Method::DELETE, "/api/v2/secrets/{id}/locks_bulk", delete(locks::delete)),
+        (Method::GET, "/api/v2/secrets/{id}/versions/{version_id}/locks", get(locks::list_of_version)),
+        (Method::POST, "/api/v2/secrets/{id}/versions/{version_id}/locks_bulk", post(locks::create_on_version)),
+        (Method::DELETE, "/api/v2/secrets/{id}/versions/{version_id}/locks_bulk", delete(locks::delete_on_version)),
+        (Method::GET, "/api/v2/secret_groups/{group_name}/secret_types/{secret_type}/secrets/{name}", get(secrets::get_by_name)),
         (Method::GET, "/api/v2/secret_groups", get(groups::list)),
         (Method::POST, "/api/v2/secret_groups", post(groups::create)),
         (Method::GET, "/api/v2/secret_groups/{id}", get(groups::get_one)),

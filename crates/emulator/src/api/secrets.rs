@@ -169,53 +169,73 @@ pub fn new_version(secret_id: &str, data: Map<String, Value>, auto_rotated: bool
     }
 }
 
-/// `GET /api/v2/secrets/{id}`: the secret with its data. Marks it retrieved; an IAM credential
-/// without `reuse_api_key` gets a fresh API key on every read, as the real service does.
+/// Reads a secret with its current data inside a write transaction: marks it retrieved, and an IAM
+/// credential without `reuse_api_key` gets a fresh API key on every read, as the real service does.
+fn read_with_data(tx: &rusqlite::Transaction, id: &str, now: i64) -> Result<Result<(StoredSecret, Map<String, Value>), ApiError>, db::DbError> {
+    let Some(mut s) = db::secrets::get(tx, id)? else { return Ok(Err(ApiError::not_found("Secret"))) };
+    let mut versions = db::secrets::versions(tx, id)?;
+    if s.meta.secret_type == SecretType::IamCredentials && !reuses_api_key(&s) {
+        let mut data = Map::new();
+        data.insert("api_key".into(), json!(SplitMix::from_entropy().alnum(44)));
+        let v = new_version(id, data, false, None);
+        s.meta.versions_total = Some(db::secrets::add_version(tx, id, &v)?);
+        s.meta.updated_at = Some(format_rfc3339(now));
+        versions.insert(0, v);
+    }
+    s.meta.retrieved_at = Some(format_rfc3339(now));
+    s.meta.downloaded = Some(true);
+    db::secrets::update(tx, &s)?;
+    let data = match versions.first_mut() {
+        Some(v) => {
+            v.meta.downloaded = Some(true);
+            db::secrets::update_version_meta(tx, id, &v.meta)?;
+            v.data.clone()
+        }
+        None => Map::new(),
+    };
+    Ok(Ok((s, data)))
+}
+
+/// `GET /api/v2/secrets/{id}`: the secret with its data.
 pub async fn get_with_data(State(app): State<SharedApp>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let now = now_s();
-    let out = app
+    let (s, data) = app.db.write(move |conn| in_tx(conn, |tx| read_with_data(tx, &id, now))).await??;
+    Ok(respond(StatusCode::OK, &with_data(&s, &data)?))
+}
+
+/// `GET /api/v2/secret_groups/{group_name}/secret_types/{type}/secrets/{name}`: IBM's lookup by name,
+/// the same answer as a read by id (and the same side effects). Group *names* are what differ least
+/// between two instances, so this is how one region's secret is found in the other.
+pub async fn get_by_name(
+    State(app): State<SharedApp>,
+    Path((group_name, type_str, name)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    if matches!(SecretType::parse(&type_str), SecretType::Other(_)) {
+        return Err(ApiError::bad_param("secret_type", format!("unknown secret type {type_str:?}")));
+    }
+    let now = now_s();
+    let (s, data) = app
         .db
         .write(move |conn| {
             in_tx(conn, |tx| {
-                let Some(mut s) = db::secrets::get(tx, &id)? else { return Ok(Err(ApiError::not_found("Secret"))) };
-                let mut versions = db::secrets::versions(tx, &id)?;
-                if s.meta.secret_type == SecretType::IamCredentials && !reuses_api_key(&s) {
-                    let mut data = Map::new();
-                    data.insert("api_key".into(), json!(SplitMix::from_entropy().alnum(44)));
-                    let v = new_version(&id, data, false, None);
-                    s.meta.versions_total = Some(db::secrets::add_version(tx, &id, &v)?);
-                    s.meta.updated_at = Some(format_rfc3339(now));
-                    versions.insert(0, v);
-                }
-                s.meta.retrieved_at = Some(format_rfc3339(now));
-                s.meta.downloaded = Some(true);
-                db::secrets::update(tx, &s)?;
-                let data = match versions.first_mut() {
-                    Some(v) => {
-                        v.meta.downloaded = Some(true);
-                        db::secrets::update_version_meta(tx, &id, &v.meta)?;
-                        v.data.clone()
-                    }
-                    None => Map::new(),
-                };
-                Ok(Ok((s, data)))
+                let group = if group_name == db::groups::DEFAULT_ID { Some(group_name.clone()) } else { db::groups::id_by_name(tx, &group_name)? };
+                let Some(group) = group else { return Ok(Err(ApiError::not_found("Secret group"))) };
+                let Some(id) = db::secrets::id_by_name(tx, &group, &name, &type_str)? else { return Ok(Err(ApiError::not_found("Secret"))) };
+                read_with_data(tx, &id, now)
             })
         })
         .await??;
-    Ok(respond(StatusCode::OK, &with_data(&out.0, &out.1)?))
+    Ok(respond(StatusCode::OK, &with_data(&s, &data)?))
 }
 
 pub async fn delete(State(app): State<SharedApp>, Path(id): Path<String>) -> Result<Response, ApiError> {
     app.db
         .write(move |conn| {
             in_tx(conn, |tx| {
-                let Some(s) = db::secrets::get(tx, &id)? else { return Ok(Err(ApiError::not_found("Secret"))) };
-                if s.meta.locks_total.unwrap_or(0) > 0 {
-                    return Ok(Err(ApiError::new(
-                        StatusCode::PRECONDITION_FAILED,
-                        "secret_locked",
-                        format!("The secret has {} lock(s) and cannot be deleted", s.meta.locks_total.unwrap_or(0)),
-                    )));
+                let Some(_) = db::secrets::get(tx, &id)? else { return Ok(Err(ApiError::not_found("Secret"))) };
+                let locks = db::locks::of_secret(tx, &id)?;
+                if !locks.is_empty() {
+                    return Ok(Err(super::locks::locked("deleted", &locks)));
                 }
                 db::secrets::delete(tx, &id)?;
                 Ok(Ok(()))

@@ -89,7 +89,16 @@ pub async fn create(State(app): State<SharedApp>, Path(id): Path<String>, header
         .write(move |conn| {
             in_tx(conn, |tx| {
                 let Some(mut s) = db::secrets::get(tx, &id)? else { return Ok(Err(ApiError::not_found("Secret"))) };
-                let username = db::secrets::versions(tx, &id)?
+                let versions = db::secrets::versions(tx, &id)?;
+                // A new version pushes `previous` out of the two whose data is kept: IBM refuses
+                // that while `previous` is locked.
+                if let Some(previous) = versions.get(1) {
+                    let in_the_way: Vec<_> = db::locks::of_secret(tx, &id)?.into_iter().filter(|l| l.version_id == previous.meta.id).collect();
+                    if !in_the_way.is_empty() {
+                        return Ok(Err(super::locks::locked("rotated", &in_the_way)));
+                    }
+                }
+                let username = versions
                     .first()
                     .and_then(|v| v.data.get("username").and_then(Value::as_str).map(String::from));
                 let data = match &s.meta.secret_type {

@@ -7,6 +7,7 @@
 pub mod groups;
 pub mod history;
 pub mod lock;
+pub mod locks;
 pub mod schema;
 pub mod secrets;
 
