@@ -110,9 +110,9 @@ Regional Console (through two gateways) is running:   http://127.0.0.1:$CONSOLE_
 $GATEWAY_AUTH_HINT
 
 Faults: kill a region (the gateway keeps serving and reports major_outage within ~2.5 s), or
-  curl -X PUT localhost:9101/emulator/v1/region -d '{"mode":"down"}'   # Dallas's instance unreachable
-  curl -X PUT localhost:9300/emulator/v1/iam -d '{"mode":"down"}'      # IAM down: sign-in fails, open sessions stay
-  curl -X DELETE localhost:9101/emulator/v1/faults                     # all clear
+  curl -X PUT localhost:9101/emulator/v1/region -H 'X-Emulator-Control: 1' --json '{"mode":"down"}'   # Dallas's instance unreachable
+  curl -X PUT localhost:9300/emulator/v1/iam -H 'X-Emulator-Control: 1' --json '{"mode":"down"}'      # IAM down: sign-in fails, open sessions stay
+  curl -X DELETE localhost:9101/emulator/v1/faults -H 'X-Emulator-Control: 1'   # all clear
 
 Ctrl-C stops the demo.
 MSG

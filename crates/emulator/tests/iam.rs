@@ -77,18 +77,18 @@ async fn issues_tokens_as_iam_does_and_refuses_what_iam_refuses() {
 
     // Faults on the control listener.
     let good = "grant_type=urn%3Aibm%3Aparams%3Aoauth%3Agrant-type%3Aapikey&apikey=good-key-123";
-    let r = c.put(format!("{}/emulator/v1/iam", iam.control)).json(&json!({"mode":"rate_limited"})).send().await.expect("control");
+    let r = c.put(format!("{}/emulator/v1/iam", iam.control)).header("x-emulator-control", "1").json(&json!({"mode":"rate_limited"})).send().await.expect("control");
     assert!(r.status().is_success());
     let r = c.post(format!("{}/identity/token", iam.url)).header("Content-Type", FORM).body(good).send().await.expect("request");
     assert_eq!(r.status().as_u16(), 429);
     assert!(r.headers().get("retry-after").is_some());
-    c.put(format!("{}/emulator/v1/iam", iam.control)).json(&json!({"mode":"down"})).send().await.expect("control");
+    c.put(format!("{}/emulator/v1/iam", iam.control)).header("x-emulator-control", "1").json(&json!({"mode":"down"})).send().await.expect("control");
     assert_eq!(token(&c, &iam, good, FORM).await.0, 503);
-    c.put(format!("{}/emulator/v1/iam", iam.control)).json(&json!({"mode":"slow","delay_ms":300})).send().await.expect("control");
+    c.put(format!("{}/emulator/v1/iam", iam.control)).header("x-emulator-control", "1").json(&json!({"mode":"slow","delay_ms":300})).send().await.expect("control");
     let t0 = Instant::now();
     assert_eq!(token(&c, &iam, good, FORM).await.0, 200);
     assert!(t0.elapsed() >= Duration::from_millis(300));
-    let r = c.put(format!("{}/emulator/v1/iam", iam.control)).json(&json!({"mode":"sideways"})).send().await.expect("control");
+    let r = c.put(format!("{}/emulator/v1/iam", iam.control)).header("x-emulator-control", "1").json(&json!({"mode":"sideways"})).send().await.expect("control");
     assert_eq!(r.status().as_u16(), 400);
 }
 

@@ -66,7 +66,7 @@ async fn token_exchange_errors_probes_and_a_log_without_secrets() {
     assert_eq!(r.status().as_u16(), 400);
 
     // IAM rate limiting and IAM down are passed on as such.
-    let ctl = |mode: &'static str| c.put(format!("{}/emulator/v1/iam", iam.control)).json(&json!({"mode": mode})).send();
+    let ctl = |mode: &'static str| c.put(format!("{}/emulator/v1/iam", iam.control)).header("x-emulator-control", "1").json(&json!({"mode": mode})).send();
     assert!(ctl("rate_limited").await.expect("control").status().is_success());
     let body: String = form_urlencoded::Serializer::new(String::new()).append_pair("apikey", USER_KEY).finish();
     let r = c.post(gw.url("/api/auth/v1/token")).header("Content-Type", "application/x-www-form-urlencoded").body(body).send().await.expect("request");
@@ -112,7 +112,7 @@ async fn without_a_probe_key_any_answer_but_5xx_is_up() {
     let open = Region::start(&tmp, "eu-de", &[]);
     let gw = Gateway::start(&tmp, "eu-de", &open.data, &tmp.join("gw-open"), &["--probe-every-ms", "300"]);
     assert!(wait_for(Duration::from_secs(10), || async { (doc_status(&c, &gw).await == "operational").then_some(()) }).await.is_some());
-    let r = c.put(format!("{}/emulator/v1/faults", open.control)).json(&json!({"error_rate": 1.0, "error_status": 503})).send().await.expect("control");
+    let r = c.put(format!("{}/emulator/v1/faults", open.control)).header("x-emulator-control", "1").json(&json!({"error_rate": 1.0, "error_status": 503})).send().await.expect("control");
     assert!(r.status().is_success());
     assert!(wait_for(Duration::from_secs(5), || async { (doc_status(&c, &gw).await == "major_outage").then_some(()) }).await.is_some());
 }
