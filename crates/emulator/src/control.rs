@@ -64,7 +64,7 @@ fn host_is_local(headers: &HeaderMap) -> bool {
     name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
-async fn guard(req: Request, next: Next) -> Response {
+pub(crate) async fn guard(req: Request, next: Next) -> Response {
     if !host_is_local(req.headers()) {
         return ApiError::new(StatusCode::FORBIDDEN, "forbidden_host", "The control API answers only to localhost or an IP address in Host").into_response();
     }

@@ -27,8 +27,12 @@ pub fn router(iam: Arc<Iam>) -> Router {
         .with_state(iam)
 }
 
+/// Guarded like the region's control API (`control::guard`): no web page can drive it.
 pub fn control_router(iam: Arc<Iam>) -> Router {
-    Router::new().route("/emulator/v1/iam", get(get_fault).put(put_fault)).with_state(iam)
+    Router::new()
+        .route("/emulator/v1/iam", get(get_fault).put(put_fault))
+        .layer(axum::middleware::from_fn(crate::control::guard))
+        .with_state(iam)
 }
 
 /// IAM's own error shape (not the secrets API's): `errorCode`, `errorMessage`, `context`.
