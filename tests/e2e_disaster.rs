@@ -290,3 +290,48 @@ async fn evidence_flow(b: &Browser, site: &Site) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_differing_copy_says_what_differs_and_takes_the_newer_value() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let dallas = Emulator::start("us-south", &data.path().join("us-south"), &[]);
+    let frankfurt = Emulator::start("eu-de", &data.path().join("eu-de"), &[]);
+    let body = json!({"secret_type": "arbitrary", "name": "shared-key", "payload": "old value", "labels": ["pci"]});
+    let (s, dal) = api(reqwest::Method::POST, format!("{}/api/v2/secrets", dallas.api()), Some(body.clone())).await;
+    assert_eq!(s, 201);
+    let (s, fra) = api(reqwest::Method::POST, format!("{}/api/v2/secrets", frankfurt.api()), Some(body)).await;
+    assert_eq!(s, 201);
+    // Dallas rotates: two versions there, and an update at least as late as Frankfurt's.
+    let (s, _) = api(reqwest::Method::POST, format!("{}/api/v2/secrets/{}/versions", dallas.api(), dal["id"].as_str().unwrap_or("")), Some(json!({"payload": "new value from Dallas"}))).await;
+    assert_eq!(s, 201);
+    let site = Site::serve(&config_for(&[("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)]), "/");
+    let browser = Browser::start().await;
+    let fra_id = fra["id"].as_str().unwrap_or_default().to_string();
+    let result = differs_flow(&browser, &site, &frankfurt, &fra_id).await;
+    browser.finish(result).await;
+}
+
+async fn differs_flow(b: &Browser, site: &Site, frankfurt: &Emulator, fra_id: &str) -> Result<(), String> {
+    b.d().goto(&format!("{}#/secrets/cross", site.url)).await.map_err(|e| e.to_string())?;
+    wait_for(b, "both regions loaded", "document.querySelectorAll('[data-region][data-state=\"available\"]').length >= 2 && document.querySelector('[data-cross=\"differs\"]') !== null").await?;
+    click(b, "[data-cross=\"differs\"]").await?;
+    wait_for(b, "the differing row", "document.querySelector('[data-differs-row=\"shared-key\"]') !== null").await?;
+    let what = text(b, "[data-differs-row=\"shared-key\"]").await;
+    if !what.contains("versions: 2 in Dallas, 1 in Frankfurt") || what.contains("labels") {
+        return Err(format!("the row does not say what differs: {what}"));
+    }
+    click(b, "[data-differs-row=\"shared-key\"] [data-action=\"bring-newer\"]").await?;
+    wait_for(b, "the warned confirmation", "document.querySelector('[data-bring-confirm]') !== null").await?;
+    click(b, "[data-action=\"bring-confirm\"]").await?;
+    b.wait_until(T, "Frankfurt's current value to be Dallas's", || async {
+        let (s, cur) = api(reqwest::Method::GET, format!("{}/api/v2/secrets/{fra_id}/versions/current", frankfurt.api()), None).await;
+        s == 200 && cur["payload"] == "new value from Dallas"
+    })
+    .await?;
+    let (_, prev) = api(reqwest::Method::GET, format!("{}/api/v2/secrets/{fra_id}/versions/previous", frankfurt.api()), None).await;
+    if prev["payload"] != "old value" {
+        return Err(format!("Frankfurt's own value should be its previous version: {prev}"));
+    }
+    wait_for(b, "the outcome said", "(document.querySelector('[data-differs-row=\"shared-key\"] [data-bring-status]')?.textContent ?? '').includes('current version in Frankfurt')").await?;
+    Ok(())
+}

@@ -178,6 +178,43 @@ pub fn wipe(v: &mut Value) {
     }
 }
 
+/// What differs between two regions' copies of one secret, in words ("versions 3 and 5",
+/// "last updated 2 Mar and 9 Mar", "labels pci / pci, eu").
+pub fn differences(a: &SecretMetadata, b: &SecretMetadata, a_label: &str, b_label: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.versions_total != b.versions_total {
+        let v = |m: &SecretMetadata| m.versions_total.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
+        out.push(format!("versions: {} in {a_label}, {} in {b_label}", v(a), v(b)));
+    }
+    let day = |m: &SecretMetadata| m.updated_at.as_deref().map(|u| u.get(..10).unwrap_or(u).to_string()).unwrap_or_else(|| "unknown".into());
+    if a.updated_at != b.updated_at {
+        out.push(format!("last updated: {} in {a_label}, {} in {b_label}", day(a), day(b)));
+    }
+    let mut la = a.labels.clone();
+    let mut lb = b.labels.clone();
+    la.sort();
+    lb.sort();
+    if la != lb {
+        let l = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
+        out.push(format!("labels: {} in {a_label}, {} in {b_label}", l(&la), l(&lb)));
+    }
+    out
+}
+
+/// Which copy is newer: the later update, then the one with more versions. `None` when nothing
+/// tells them apart (then no value is brought across: a person must decide).
+pub fn newer_is_first(a: &SecretMetadata, b: &SecretMetadata) -> Option<bool> {
+    let t = |m: &SecretMetadata| m.updated_at.as_deref().and_then(sm_contract::time::parse_rfc3339);
+    match (t(a), t(b)) {
+        (Some(x), Some(y)) if x != y => return Some(x > y),
+        _ => {}
+    }
+    match (a.versions_total, b.versions_total) {
+        (Some(x), Some(y)) if x != y => Some(x > y),
+        _ => None,
+    }
+}
+
 /// What became of one secret in a copy run.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -330,6 +367,27 @@ mod tests {
         assert_eq!(retry, vec![false, false, false, true, true, true]);
         let s = summarize(&outcomes);
         assert_eq!((s.copied, s.already_there, s.refused, s.failed, s.not_sent, s.waiting), (1, 1, 1, 1, 1, 1));
+    }
+
+    #[test]
+    fn differing_copies_say_what_differs_and_which_is_newer() {
+        let mut a = meta("a", "k", "arbitrary", "default");
+        let mut b = a.clone();
+        a.versions_total = Some(3);
+        b.versions_total = Some(5);
+        b.updated_at = Some("2026-03-09T10:00:00Z".into());
+        b.labels = vec!["pci".into(), "eu".into()];
+        assert_eq!(differences(&a, &b, "Dallas", "Frankfurt"), vec![
+            "versions: 3 in Dallas, 5 in Frankfurt".to_string(),
+            "last updated: 2026-01-01 in Dallas, 2026-03-09 in Frankfurt".to_string(),
+            "labels: pci in Dallas, eu, pci in Frankfurt".to_string(),
+        ]);
+        assert_eq!(newer_is_first(&a, &b), Some(false));
+        assert_eq!(newer_is_first(&b, &a), Some(true));
+        b.updated_at = a.updated_at.clone();
+        assert_eq!(newer_is_first(&a, &b), Some(false), "same time: more versions is newer");
+        b.versions_total = a.versions_total;
+        assert_eq!(newer_is_first(&a, &b), None);
     }
 
     #[test]

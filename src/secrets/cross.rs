@@ -8,6 +8,7 @@ use sm_contract::time::format_date;
 
 use super::copy::CopyPanel;
 use super::data::Ctx;
+use super::differs::DiffersPanel;
 use crate::model::cross_region::{diff, summary, CrossRow, Presence};
 use crate::model::paging::thousands;
 use crate::model::route::{href, Route};
@@ -90,6 +91,7 @@ pub fn CrossView(ctx: Ctx) -> impl IntoView {
                 let regions = ctx.regions.clone();
                 move || match show.get() {
                     Some(Presence::Only(i)) => view! { <CopyPanel regions=regions.clone() from=i as usize shown=shown /> }.into_any(),
+                    Some(Presence::Differs) => view! { <DiffersPanel regions=regions.clone() shown=shown /> }.into_any(),
                     _ => ().into_any(),
                 }
             }
