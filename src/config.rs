@@ -92,15 +92,36 @@ struct RawConfig {
     embed: RawEmbed,
 }
 
-/// `scheme://host[:port]` with nothing after it: what an origin compares equal to.
-fn is_origin(s: &str) -> bool {
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
-    match rest {
-        Some(host) => {
-            !host.is_empty() && !host.contains(['/', '?', '#', '@', ' ']) && !host.ends_with(':')
+/// `scheme://host[:port]` with nothing after it: what an origin compares equal to. The one rule,
+/// also applied by `scripts/deploy_config.py` (its `is_origin`) to the same trimmed text; both are
+/// checked against `tests/fixtures/origins.json`:
+/// - the scheme is exactly `http://` or `https://` (lowercase, as browsers serialize origins);
+/// - the host is ASCII letters, digits, `-`, `.`, `_`, or an IPv6 literal in brackets (hex, `:`, `.`);
+///   non-ASCII names never equal a browser's (punycoded) origin, so they are refused;
+/// - an optional `:port` of 1–5 digits; nothing else (no path, query, fragment, user info, spaces).
+pub fn is_origin(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")) else { return false };
+    let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
+        let Some((addr, after)) = v6.split_once(']') else { return false };
+        if addr.is_empty() || !addr.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+            return false;
         }
-        None => false,
-    }
+        match after {
+            "" => ("v6", None),
+            p => match p.strip_prefix(':') {
+                Some(port) => ("v6", Some(port)),
+                None => return false,
+            },
+        }
+    } else {
+        match rest.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        }
+    };
+    let host_ok = !host.is_empty() && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+    let port_ok = port.is_none_or(|p| (1..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+    host_ok && port_ok
 }
 
 pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
@@ -150,6 +171,22 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The shared cases `scripts/deploy_config.py` is tested against too (`tests/deploy_config.rs`).
+    #[test]
+    fn origins_follow_the_shared_rule() {
+        let cases: serde_json::Value = serde_json::from_str(include_str!("../tests/fixtures/origins.json")).expect("fixture is JSON");
+        for (list, want) in [("valid", true), ("invalid", false)] {
+            for case in cases[list].as_array().expect("list") {
+                let input = case["input"].as_str().expect("input");
+                let normal = input.trim().trim_end_matches('/');
+                assert_eq!(is_origin(normal), want, "{input:?} should be {list}");
+                if want {
+                    assert_eq!(normal, case["origin"].as_str().expect("origin"), "{input:?}");
+                }
+            }
+        }
+    }
 
     const SAMPLE: &str = r#"{
       "regions": [

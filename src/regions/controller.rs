@@ -22,8 +22,9 @@ use crate::api::retry::get_with_retry;
 use crate::api::{ApiError, RegionApi};
 use crate::config::RegionConfig;
 use crate::model::backoff::Backoff;
+use crate::model::health_events::{probe_observation, ProbeError};
 use crate::model::health_feed::{apply_poll, apply_zone_event, merge_region_event, Freshness, PollGate};
-use crate::model::region_state::{Action, Failure, Observation, RegionMonitor, RegionState, Timing, Via};
+use crate::model::region_state::{Action, Observation, RegionMonitor, RegionState, Timing, Via};
 use crate::model::session_uptime::SessionUptime;
 use crate::model::sparkline::Series;
 
@@ -271,7 +272,7 @@ impl RegionController {
             if let Err(e) = &result {
                 api.prompt().note(e);
             }
-            c.observe(probe_observation(&result, has_health_api));
+            c.observe(probe_observation(result.as_ref().err().map(|e| ProbeError { failure: e.as_failure(), status: e.status() }), has_health_api));
         });
     }
 
@@ -458,21 +459,5 @@ impl RegionController {
                 Err(f) => Observation::RequestFailed(f, Via::Data),
             })
         })
-    }
-}
-
-/// What a probe's outcome says about the region. With a health API, any HTTP answer proves the
-/// region's front door works (zone trouble is reported separately); without one, 502/503/504 on
-/// the probe are the only sign of an outage the console can get.
-fn probe_observation(result: &Result<(), ApiError>, has_health_api: bool) -> Observation {
-    match result {
-        Ok(()) => Observation::RequestAnswered(Via::Probe),
-        Err(e) => match e.as_failure() {
-            Some(f) => Observation::RequestFailed(f, Via::Probe),
-            None if !has_health_api && matches!(e.status(), Some(502..=504)) => {
-                Observation::RequestFailed(Failure::Network, Via::Probe)
-            }
-            None => Observation::RequestAnswered(Via::Probe),
-        },
     }
 }

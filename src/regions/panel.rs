@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::evidence::EvidenceDownloads;
 use super::signals::RegionSignals;
 use super::incidents::IncidentList;
 use super::uptime::UptimeView;
@@ -38,8 +39,11 @@ fn state_label(s: RegionState) -> &'static str {
     }
 }
 
-fn cause_text(c: Option<DownCause>) -> &'static str {
+/// `probed`: the region's health comes from a gateway's probes (`gateway.md`), which sees the
+/// instance as a whole, so "all zones down" would claim zone data nobody has.
+fn cause_text(c: Option<DownCause>, probed: bool) -> &'static str {
     match c {
+        Some(DownCause::AllZonesDown) if probed => "The region's gateway reports that its instance is not answering.",
         Some(DownCause::NotResponding) => "The region accepts connections but does not answer.",
         Some(DownCause::AllZonesDown) => "The region reports all three of its zones down.",
         _ => "The console cannot reach the region.",
@@ -100,7 +104,7 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
                     }.into_any(),
                     RegionState::Unavailable => view! {
                         <span>
-                            <strong>{format!("{label} is unavailable.")}</strong> " " {cause_text(s.down_cause.get())} " "
+                            <strong>{format!("{label} is unavailable.")}</strong> " " {move || cause_text(s.down_cause.get(), s.health.with(|h| h.as_ref().is_some_and(|d| d.probe.is_some())))} " "
                             {format!("{others_text} is a separate instance and has not taken over: there is no automatic failover between regions. ")}
                             "The data is backed up and will be back when the region is; no action is needed. This panel updates by itself."
                         </span>
@@ -110,6 +114,7 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
             <div class="region-body" data-stale=move || unavailable().then_some("")>
                 <ZoneList signals=s region_id=cfg.id.clone() />
                 <UptimeView signals=s />
+                <EvidenceDownloads signals=s region_id=cfg.id.clone() label=cfg.label.clone() source=format!("{}/api/health/v1/region", cfg.api) />
                 <IncidentList signals=s />
                 {children.map(|c| c())}
                 <Show when=unavailable>

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use sm_contract::time::format_date;
 
+use super::copy::CopyPanel;
 use super::data::Ctx;
 use crate::model::cross_region::{diff, summary, CrossRow, Presence};
 use crate::model::paging::thousands;
@@ -85,6 +86,13 @@ pub fn CrossView(ctx: Ctx) -> impl IntoView {
                 <p class="note" role="status" data-stale="">"Some regions are still loading or failed to load: this comparison is provisional."</p>
             </Show>
             <div class="chips" role="group" aria-label="Show">{chips.into_iter().map(chip).collect::<Vec<_>>()}</div>
+            {
+                let regions = ctx.regions.clone();
+                move || match show.get() {
+                    Some(Presence::Only(i)) => view! { <CopyPanel regions=regions.clone() from=i as usize shown=shown /> }.into_any(),
+                    _ => ().into_any(),
+                }
+            }
             <label class="text-filter"><span class="sr-only">"Filter by name"</span>
                 <input type="search" placeholder="Filter by name…" on:input=move |ev| text.set(event_target_value(&ev)) /></label>
             <table class="cross-table">

@@ -8,6 +8,7 @@ use sm_contract::{SecretMetadata, VersionMetadata};
 use super::data::Ctx;
 use super::errors::{explain, Action};
 use super::manage::{DeleteSecret, EditMetadata, Rotate};
+use super::locks::LocksPanel;
 use super::value::SecretValue;
 use crate::model::route::{href, Route};
 use crate::model::secrets_filter::{expiry, rotation_text, state_label, Expiry, RowKey};
@@ -62,13 +63,13 @@ fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
     .collect()
 }
 
-fn versions_table(vs: &[VersionMetadata]) -> AnyView {
+fn versions_table(vs: &[VersionMetadata], chosen: RwSignal<Option<String>>) -> AnyView {
     let yes = |b: Option<bool>| b.map(|b| if b { "yes" } else { "no" }).unwrap_or("—");
     view! {
         <table class="versions">
             <caption class="sr-only">"Versions"</caption>
             <thead><tr><th scope="col">"Version"</th><th scope="col">"Alias"</th><th scope="col">"Created"</th><th scope="col">"By"</th>
-                <th scope="col">"Auto-rotated"</th><th scope="col">"Read"</th><th scope="col">"Data kept"</th><th scope="col">"Expires"</th></tr></thead>
+                <th scope="col">"Auto-rotated"</th><th scope="col">"Read"</th><th scope="col">"Data kept"</th><th scope="col">"Expires"</th><th scope="col">"Value"</th></tr></thead>
             <tbody>
                 {vs.iter().take(50).map(|v| view! {
                     <tr data-version-id=v.id.clone()>
@@ -80,6 +81,16 @@ fn versions_table(vs: &[VersionMetadata]) -> AnyView {
                         <td>{yes(v.downloaded)}</td>
                         <td>{yes(v.payload_available)}</td>
                         <td>{v.expiration_date.clone().unwrap_or_default()}</td>
+                        <td>{match (v.alias.as_deref(), v.payload_available) {
+                            // The current value has its own section above.
+                            (Some("current"), _) => "above".into_any(),
+                            (_, Some(true)) => {
+                                let vid = v.id.clone();
+                                view! { <button type="button" data-action="version-value" data-version=v.id.clone()
+                                    on:click=move |_| chosen.set(Some(vid.clone()))>"Show value…"</button> }.into_any()
+                            }
+                            _ => "not kept".into_any(),
+                        }}</td>
                     </tr>
                 }).collect::<Vec<_>>()}
             </tbody>
@@ -131,6 +142,9 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
         });
     }
 
+    // The version whose value the person asked to read (previous versions keep theirs).
+    let version_value: RwSignal<Option<String>> = RwSignal::new(None);
+    let (r_ver, id_ver) = (r.clone(), id.clone());
     let back = href(&Route::Secrets(region.clone()));
     let label = r.label.clone();
     let r_view = r.clone();
@@ -196,7 +210,8 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             {open_panel}
             <dl class="meta" data-secret-detail=sid.clone()>{rows}</dl>
             {custom}
-            <SecretValue region=r_view.clone() id=sid secret_type=sty />
+            <SecretValue region=r_view.clone() id=sid.clone() secret_type=sty />
+            <LocksPanel region=r_view.clone() id=sid on_change=move |_| refresh.update(|x| *x += 1) />
         }
         .into_any()
     };
@@ -209,8 +224,18 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             {move || match versions.get() {
                 None => view! { <p class="note">"Loading versions…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
-                Some(Ok(v)) => versions_table(&v),
+                Some(Ok(v)) => versions_table(&v, version_value),
             }}
+            {move || version_value.get().map(|v| {
+                let ty = meta.with_untracked(|m| m.as_ref().map(|m| m.secret_type.as_str().to_string())).unwrap_or_default();
+                let (key, title) = (v.clone(), format!("Version {v}"));
+                view! {
+                    <section class="version-value" data-version-value=key>
+                        <h4>{title}</h4>
+                        <SecretValue region=r_ver.clone() id=id_ver.clone() secret_type=ty version=v />
+                    </section>
+                }
+            })}
         </article>
     }
     .into_any()
