@@ -226,6 +226,18 @@ async fn locks_flow(b: &Browser, site: &Site, dallas: &Emulator, id: &str) -> Re
     if vs["total_count"] != 3 {
         return Err(format!("the refused rotation made a version: {vs}"));
     }
+
+    // Every type readable: a credential's service ID, access groups and key reuse are shown.
+    let (s, iam) = api(reqwest::Method::POST, format!("{}/api/v2/secrets", dallas.api()),
+        Some(json!({"secret_type": "iam_credentials", "name": "ci-deployer", "ttl": "24h", "reuse_api_key": true,
+            "service_id": "ServiceId-1234-abcd", "access_groups": ["AccessGroupId-ops", "AccessGroupId-ci"]}))).await;
+    if s != 201 {
+        return Err(format!("creating the IAM credential: {s} {iam}"));
+    }
+    let iam_id = iam["id"].as_str().unwrap_or_default();
+    b.eval(&format!("(location.hash = {}, true)", js(&format!("#/region/us-south/secret/{iam_id}")))).await;
+    wait_for(b, "the credential's fields", "(() => { const t = document.querySelector('dl.meta')?.textContent ?? ''; \
+        return t.includes('ServiceId-1234-abcd') && t.includes('AccessGroupId-ops, AccessGroupId-ci') && t.includes('reading it does not rotate it'); })()").await?;
     Ok(())
 }
 

@@ -171,6 +171,9 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
                     {CreateKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.as_str()}</option> }).collect::<Vec<_>>()}
                 </select>
             </label>
+            <p class="note" data-create-other-types="">"The other types are issued by the service and need its engines configured first: "
+                "IAM and service credentials, and public and private certificates, are created in IBM Cloud's Secrets Manager UI, CLI or API "
+                "once the IAM, Cloud Object Storage, public or private certificate engine of this instance is set up; custom credentials need a Code Engine job."</p>
             {f("Name", "name", Kind::Line, |x| &x.name, |x, v| x.name = v)}
             {f("Description", "description", Kind::Line, |x| &x.description, |x, v| x.description = v)}
             <label>"Group"

@@ -133,6 +133,13 @@ pub struct SecretMetadata {
     pub validity: Option<Validity>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub key_algorithm: Option<String>,
+    // Credentials fields (iam_credentials, service_credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub access_groups: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub reuse_api_key: Option<bool>,
 }
 
 pub const DEFAULT_GROUP: &str = "default";

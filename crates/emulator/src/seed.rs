@@ -297,6 +297,9 @@ fn generate(
         }),
         validity: is_cert.then(|| Validity { not_before: Some(format_rfc3339(created)), not_after: expiration.map(format_rfc3339) }),
         key_algorithm: is_cert.then(|| (*rng.pick(&["RSA2048", "RSA4096", "ECDSA256"])).to_string()),
+        service_id: None,
+        access_groups: None,
+        reuse_api_key: None,
     };
     let mut extra = Map::new();
     if t == SecretType::IamCredentials {

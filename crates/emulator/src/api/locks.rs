@@ -221,9 +221,9 @@ fn mode_of(p: &Params) -> Result<Mode, ApiError> {
     }
 }
 
-async fn create_locks(app: SharedApp, id: String, version: String, p: Params, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+async fn create_locks(app: SharedApp, id: String, version: String, p: Params, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let mode = mode_of(&p)?;
-    let wanted = prototypes(json_body(body)?)?;
+    let wanted = prototypes(json_body(&headers, body)?)?;
     let now = now_s();
     let out = app
         .db
@@ -272,8 +272,14 @@ async fn create_locks(app: SharedApp, id: String, version: String, p: Params, bo
 }
 
 /// `POST /api/v2/secrets/{id}/locks_bulk`: locks on the current version.
-pub async fn create(State(app): State<SharedApp>, Path(id): Path<String>, RawQuery(q): RawQuery, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    create_locks(app, id, "current".into(), Params::parse(q.as_deref()), body).await
+pub async fn create(
+    State(app): State<SharedApp>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    create_locks(app, id, "current".into(), Params::parse(q.as_deref()), headers, body).await
 }
 
 /// `POST /api/v2/secrets/{id}/versions/{version_id}/locks_bulk`
@@ -281,9 +287,10 @@ pub async fn create_on_version(
     State(app): State<SharedApp>,
     Path((id, version)): Path<(String, String)>,
     RawQuery(q): RawQuery,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    create_locks(app, id, version, Params::parse(q.as_deref()), body).await
+    create_locks(app, id, version, Params::parse(q.as_deref()), headers, body).await
 }
 
 async fn delete_locks(app: SharedApp, id: String, version: Option<String>, p: Params) -> Result<Response, ApiError> {

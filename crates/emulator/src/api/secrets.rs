@@ -443,6 +443,9 @@ pub async fn create(State(app): State<SharedApp>, headers: HeaderMap, body: Resu
         serial_number: None,
         validity: None,
         key_algorithm: None,
+        service_id: None,
+        access_groups: None,
+        reuse_api_key: None,
     };
     let secret = StoredSecret { meta, extra };
     let version = new_version(&id, data.clone(), false, expiration);
