@@ -2,7 +2,6 @@
 //! its groups and its state (read-only); plus the route and the token prompt. All handles are `Copy` signals or
 //! `Arc`s so reactive closures can hold them.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -53,9 +52,6 @@ pub struct RegionData {
     pub secrets: RwSignal<SecretsLoad>,
     pub keyed: Memo<Keyed>,
     pub groups: RwSignal<Vec<SecretGroup>>,
-    /// Secrets deleted in this session. An answer still in flight when the user deleted one (a
-    /// detail fetch, a list page) must not put it back; ids are never reused.
-    deleted: StoredValue<HashSet<String>>,
 }
 
 impl RegionData {
@@ -78,7 +74,6 @@ impl RegionData {
             secrets,
             keyed,
             groups: RwSignal::new(Vec::new()),
-            deleted: StoredValue::new(HashSet::new()),
         }
     }
 
@@ -111,14 +106,7 @@ impl RegionData {
     /// The secret is gone from the region (deleted here, or answered 404): drop it, and keep it
     /// out of late answers.
     pub fn remove_secret(&self, id: &str) {
-        self.deleted.update_value(|d| {
-            d.insert(id.to_string());
-        });
-        self.secrets.update(|s| {
-            if s.items.iter().any(|m| m.id == id) {
-                s.items = Arc::new(s.items.iter().filter(|m| m.id != id).cloned().collect());
-            }
-        });
+        self.store.forget(id);
     }
 
     /// A 404 on a secret means it is gone from the region: drop it from the list (secrets-v2.md).
@@ -134,7 +122,7 @@ impl RegionData {
     /// Put a secret the region just returned into the list (new or changed), unless it was
     /// deleted since the request went out.
     pub fn upsert_secret(&self, m: SecretMetadata) {
-        if self.deleted.with_value(|d| d.contains(&m.id)) {
+        if self.store.was_deleted(&m.id) {
             return;
         }
         self.secrets.update(|s| {

@@ -25,12 +25,15 @@ const PUBLISH_EVERY_MS: f64 = 400.0;
 const PARTIAL_PUBLISH_MAX: u64 = 2 * PAGE_LIMIT as u64;
 
 pub type Done = Rc<dyn Fn(Result<(), ApiError>)>;
+/// Which secrets to keep: one deleted while its page was in flight is dropped.
+pub type Keep = Rc<dyn Fn(&SecretMetadata) -> bool>;
 
 struct Load {
     api: RegionApi,
     target: RwSignal<SecretsLoad>,
     is_current: Rc<dyn Fn() -> bool>,
     on_done: Done,
+    keep: Keep,
     plan: PagePlan,
     pages: Vec<Option<Vec<SecretMetadata>>>,
     skipped: usize,
@@ -48,7 +51,7 @@ fn now_ms() -> f64 {
 
 /// Start loading; `is_current` turns false when a newer load supersedes this one, which then
 /// stops quietly. `on_done` runs once with the outcome (the last error if any page failed).
-pub fn start(api: RegionApi, target: RwSignal<SecretsLoad>, is_current: Rc<dyn Fn() -> bool>, on_done: Done) {
+pub fn start(api: RegionApi, target: RwSignal<SecretsLoad>, is_current: Rc<dyn Fn() -> bool>, on_done: Done, keep: Keep) {
     let keep_old = target.with_untracked(|s| s.loaded_at_ms.is_some());
     target.update(|s| {
         s.loading = true;
@@ -61,6 +64,7 @@ pub fn start(api: RegionApi, target: RwSignal<SecretsLoad>, is_current: Rc<dyn F
         target,
         is_current,
         on_done,
+        keep,
         plan: PagePlan::new(PAGE_LIMIT),
         pages: Vec::new(),
         skipped: 0,
@@ -163,7 +167,9 @@ fn finish(load: &Rc<RefCell<Load>>) {
         let mut l = load.borrow_mut();
         l.finished = true;
         let failed = l.plan.failed_pages();
-        let items = merge_pages_owned(std::mem::take(&mut l.pages), |m| m.id.clone());
+        let mut items = merge_pages_owned(std::mem::take(&mut l.pages), |m| m.id.clone());
+        // A secret deleted while its page was in flight stays deleted.
+        items.retain(|m| (l.keep)(m));
         let outcome = if failed == 0 { Ok(()) } else { Err(l.last_error.clone().unwrap_or(ApiError::Network)) };
         (l.target, l.on_done.clone(), outcome, items, l.skipped, failed, l.keep_old)
     };

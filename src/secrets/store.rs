@@ -4,6 +4,7 @@
 //! the requests show about reachability goes back through the region's [`Evidence`] channel:
 //! this feature never calls into the region controller.
 
+use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -38,11 +39,16 @@ struct Inner {
     generation: u32,
 }
 
+/// Secrets deleted in this session. An answer still in flight when the user deleted one (a
+/// detail fetch, a page of a list load) must not put it back; ids are never reused.
+type Deleted = StoredValue<HashSet<String>>;
+
 /// `Copy` handles only, so views and effects can hold it.
 #[derive(Clone, Copy)]
 pub struct SecretsStore {
     pub list: RwSignal<SecretsLoad>,
     inner: StoredValue<Inner, LocalStorage>,
+    deleted: Deleted,
 }
 
 impl SecretsStore {
@@ -66,7 +72,24 @@ impl SecretsStore {
         SecretsStore {
             list: RwSignal::new(SecretsLoad::default()),
             inner: StoredValue::new_local(Inner { api, evidence, generation: 0 }),
+            deleted: StoredValue::new(HashSet::new()),
         }
+    }
+
+    /// The secret is gone from the region: drop it, and keep it out of late answers.
+    pub fn forget(&self, id: &str) {
+        self.deleted.update_value(|d| {
+            d.insert(id.to_string());
+        });
+        self.list.update(|s| {
+            if s.items.iter().any(|m| m.id == id) {
+                s.items = Arc::new(s.items.iter().filter(|m| m.id != id).cloned().collect());
+            }
+        });
+    }
+
+    pub fn was_deleted(&self, id: &str) -> bool {
+        self.deleted.try_with_value(|d| d.contains(id)).unwrap_or(false)
     }
 
     pub fn api(&self) -> Option<RegionApi> {
@@ -85,6 +108,8 @@ impl SecretsStore {
         let inner = self.inner;
         let current = Rc::new(move || inner.try_with_value(|i| i.generation == generation).unwrap_or(false));
         let on_done: loader::Done = Rc::new(move |outcome: Result<(), ApiError>| evidence.report(&outcome));
-        loader::start(api, self.list, current, on_done);
+        let deleted = self.deleted;
+        let keep: loader::Keep = Rc::new(move |m: &SecretMetadata| !deleted.try_with_value(|d| d.contains(&m.id)).unwrap_or(false));
+        loader::start(api, self.list, current, on_done, keep);
     }
 }

@@ -260,9 +260,16 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
             <FilterBar filter=filter facets=facets group_names=group_names on_search=search_server />
             {move || server.with(|s| s.as_ref().map(|s| {
                 let n: usize = (0..s.slots.len()).filter_map(|i| s.found(i)).map(|k| k.items.len()).sum();
+                // `server-results` once every region has answered; before that the regions that
+                // did are already listed, and the way back is there too.
+                let (class, text) = if s.pending() == 0 {
+                    ("note server-results", format!("Server search results for “{}”: {n}. ", clip(&s.query, 60)))
+                } else {
+                    ("note server-pending", format!("Server search for “{}”: {n} so far. ", clip(&s.query, 60)))
+                };
                 view! {
-                    <p class="note server-results" role="status">
-                        {format!("Server search results for “{}”: {n}. ", clip(&s.query, 60))}
+                    <p class=class role="status">
+                        {text}
                         <button type="button" on:click=move |_| server.set(None)>"Back to all loaded secrets"</button>
                     </p>
                 }
