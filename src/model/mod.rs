@@ -14,3 +14,4 @@ pub mod route;
 pub mod secret_form;
 pub mod secret_value;
 pub mod secrets_filter;
+pub mod view_state;

@@ -9,7 +9,7 @@ use super::zones::ZoneList;
 use crate::config::RegionConfig;
 use crate::model::region_state::{DownCause, RegionState};
 
-fn clock_time(ms: f64) -> String {
+pub fn clock_time(ms: f64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
     d.to_locale_time_string("en-GB").as_string().unwrap_or_default()
 }
@@ -52,13 +52,17 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
     let heading_id = format!("region-{}-title", cfg.id);
     let unavailable = move || s.state.get() == RegionState::Unavailable;
     let others_text = if others.is_empty() { "No other region".to_string() } else { others.join(" and ") };
+    // When this page started trying to read the region: "nothing read yet, since …".
+    let opened_ms = js_sys::Date::now();
     let as_of = move || {
         s.live_as_of_ms
             .get()
             .map(|t| format!("Last known data, as of {}.", clock_time(t)))
-            .unwrap_or_else(|| "Nothing was loaded from this region before it became unavailable.".into())
+            .unwrap_or_else(|| format!("Nothing could be read from this region yet (trying since {}).", clock_time(opened_ms)))
     };
     let total = move || s.secrets.with(|l| l.items.len());
+    // Unknown is not zero: until a first list arrives there is no count to show.
+    let never_read = move || s.secrets.with(|l| l.loaded_at_ms.is_none() && l.items.is_empty());
     let label = cfg.label.clone();
     let announce = {
         let label = label.clone();
@@ -100,7 +104,9 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
                         <span>
                             <strong>{format!("{label} is unavailable.")}</strong> " " {cause_text(s.down_cause.get())} " "
                             {format!("{others_text} is a separate instance and has not taken over: there is no automatic failover between regions. ")}
-                            "The data is backed up and will be back when the region is; no action is needed. This panel updates by itself."
+                            "IBM states that when the region returns, the service restores its data and traffic; no action is needed for the service itself. "
+                            <strong>"Applications that use this region need their own fallback"</strong>
+                            {format!(" (for example, pointing them at {others_text}): nothing fails over automatically. This panel updates by itself.")}
                         </span>
                     }.into_any(),
                 }}
@@ -108,12 +114,17 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
             <div class="region-body" data-stale=move || unavailable().then_some("")>
                 <ZoneList signals=s region_id=cfg.id.clone() />
                 <UptimeView signals=s />
-                <IncidentList signals=s />
-                <div class="secrets-summary" data-secrets-total=move || total().to_string()>
-                    <span class="big-number">{move || total().to_string()}</span>
-                    " secrets"
-                    {move || s.secrets.with(|l| l.loading.then_some(" (loading…)"))}
-                    {move || s.secrets.with(|l| (l.skipped > 0).then(|| format!(" · {} entries could not be read", l.skipped)))}
+                <IncidentList signals=s opened_ms=opened_ms />
+                <div class="secrets-summary" data-secrets-total=move || (!never_read()).then(|| total().to_string())
+                    data-never-read=move || never_read().then_some("")>
+                    {move || if never_read() {
+                        let what = if s.secrets.with(|l| l.loading) { "loading" } else { "nothing could be read yet" };
+                        view! { <span>{format!("Secrets: {what} (trying since {})", clock_time(opened_ms))}</span> }.into_any()
+                    } else {
+                        view! { <span class="big-number">{crate::model::paging::thousands(total() as u64)}</span> " secrets" }.into_any()
+                    }}
+                    {move || s.secrets.with(|l| (l.loading && !(l.loaded_at_ms.is_none() && l.items.is_empty())).then_some(" (loading…)"))}
+                    {move || s.secrets.with(|l| (l.skipped > 0).then(|| format!(" · {} entries could not be read", crate::model::paging::thousands(l.skipped as u64))))}
                 </div>
                 <Show when=unavailable>
                     <p class="stale-note" data-stale="">{as_of}</p>

@@ -14,3 +14,4 @@ pub mod section;
 pub mod table;
 pub mod token;
 pub mod value;
+pub mod views;
