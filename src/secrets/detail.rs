@@ -163,6 +163,9 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
     // "Back" returns to the list view the user came from, as they left it.
     let views = Views::get();
     let back_view = views.as_ref().map(|v| v.last.get_untracked()).filter(|v| !v.is_empty()).unwrap_or_else(|| region.clone());
+    // Once the secret is deleted, a list that shows it no more than as a comparison (cross) is
+    // not where the user can see the result: its region's list is.
+    let after_delete = if back_view == region || back_view == "all" { back_view.clone() } else { region.clone() };
     let back = {
         let (views, v) = (views.clone(), back_view.clone());
         move || views.as_ref().map(|x| x.href(&v)).unwrap_or_else(|| format!("#/secrets/{v}"))
@@ -195,9 +198,8 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
         });
         true
     });
-    let back_view2 = back_view.clone();
     let body = move || {
-        let back_view = back_view2.clone();
+        let after_delete = after_delete.clone();
         let Some((sid, sty)) = identity.get() else {
             return view! { <p class="note" role="status">{move || if problem.with(|p| p.is_none()) { "Loading…" } else { "" }}</p> }.into_any();
         };
@@ -223,7 +225,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
         let b2 = block.clone();
         let b3 = block.clone();
         let (r_edit, r_rot, r_del) = (r.clone(), r.clone(), r.clone());
-        let back_view = back_view.clone();
+        let after_delete = after_delete.clone();
         let tab = move |p: Panel, text: &'static str, action: &'static str, block: Box<dyn Fn() -> Option<String> + Send + Sync>| {
             let b = std::sync::Arc::new(block);
             let b1 = b.clone();
@@ -240,7 +242,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             match panel.get() {
                 Panel::Edit => view! { <EditMetadata region=r_edit.clone() meta=m on_done=move |m| { meta.set(Some(m)); panel.set(Panel::None); } on_cancel=move || panel.set(Panel::None) /> }.into_any(),
                 Panel::Rotate => view! { <Rotate region=r_rot.clone() meta=m on_done=move || { panel.set(Panel::None); refresh.update(|x| *x += 1); } on_cancel=move || panel.set(Panel::None) /> }.into_any(),
-                Panel::Delete => view! { <DeleteSecret region=r_del.clone() meta=m on_cancel=move || panel.set(Panel::None) back_to=back_view.clone() /> }.into_any(),
+                Panel::Delete => view! { <DeleteSecret region=r_del.clone() meta=m on_cancel=move || panel.set(Panel::None) back_to=after_delete.clone() /> }.into_any(),
                 Panel::None => ().into_any(),
             }
         };

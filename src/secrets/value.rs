@@ -58,9 +58,13 @@ pub fn SecretValue(
         let (region, id, ty) = (region.clone(), id.clone(), secret_type.clone());
         move |p: Purpose| {
             warn.set(None);
-            // A region that is not usable is not asked: say so plainly, keep the value hidden.
-            if let Some(b) = region.write_block() {
-                status.set(Some(b.replace("changes are disabled", "the value cannot be read")));
+            // An unavailable region is not asked: say so plainly, keep the value hidden. (One
+            // still connecting is asked: its answer says whether it is there.)
+            if region.signals.state.get_untracked() == crate::model::region_state::RegionState::Unavailable {
+                status.set(Some(format!(
+                    "{} is unavailable: the value cannot be read until it is back. Nothing is asked of another region instead.",
+                    region.label
+                )));
                 return;
             }
             match p {
