@@ -232,6 +232,8 @@ async fn shoot(b: &Browser, s: &Setup) -> Result<(), String> {
                 wait_for(b, "lists loaded", "document.querySelector('[data-region=\"eu-de\"] [data-secrets-total]')?.dataset.secretsTotal === '45'").await?;
                 if view == "cross" {
                     b.eval("(document.querySelector('.secrets-section').scrollIntoView(), true)").await;
+                } else {
+                    b.eval("(window.scrollTo(0, 0), true)").await;
                 }
                 tokio::time::sleep(Duration::from_millis(300)).await; // let the last frame paint before the picture
                 let png = b.d().screenshot_as_png().await.map_err(|e| e.to_string())?;
