@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the release console into dist/ and the emulator with its own (native, fast) profile.
+# Builds the release console into dist/, and the emulator and the gateway with their own (native,
+# fast) profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -9,3 +10,5 @@ trunk build --release
 python3 scripts/deploy_config.py --dist dist --config config.json
 echo "==> sm-emulator (profile emulator)"
 cargo build -p sm-emulator --profile emulator
+echo "==> sm-gateway (profile emulator)"
+cargo build -p sm-gateway --profile emulator

@@ -25,7 +25,6 @@ import json
 import re
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 META_RE = re.compile(r'\s*<meta http-equiv="Content-Security-Policy"[^>]*>\n?')
 SCRIPT_RE = re.compile(r"<script(?: [^>]*)?>(.*?)</script>", re.S)
@@ -36,11 +35,40 @@ def fail(msg):
     sys.exit(1)
 
 
+HOST_RE = re.compile(r"[A-Za-z0-9._-]+\Z")
+V6_RE = re.compile(r"\[[0-9A-Fa-f:.]+\]\Z")
+PORT_RE = re.compile(r"[0-9]{1,5}\Z")
+
+
+def is_origin(s):
+    """The console's rule (src/config.rs `is_origin`), on text already trimmed of whitespace and
+    trailing slashes: exactly http:// or https://, an ASCII host name or a bracketed IPv6 literal,
+    an optional :port of 1-5 digits, nothing else. Both are tested on tests/fixtures/origins.json."""
+    for scheme in ("https://", "http://"):
+        if s.startswith(scheme):
+            rest = s[len(scheme):]
+            break
+    else:
+        return False
+    if rest.startswith("["):
+        addr, bracket, after = rest.partition("]")
+        if not bracket or not V6_RE.match(addr + "]"):
+            return False
+        return after == "" or (after.startswith(":") and bool(PORT_RE.match(after[1:])))
+    host, colon, port = rest.partition(":")
+    return bool(HOST_RE.match(host)) and (not colon or bool(PORT_RE.match(port)))
+
+
+# Unicode White_Space, what Rust's str::trim removes (Python's own strip() also removes \x1c-\x1f).
+WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200B)) + "\u2028\u2029\u202f\u205f\u3000"
+
+
 def origin(url, what):
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
-        fail(f"{what} {url!r} is not an http(s) origin")
-    return f"{parts.scheme}://{parts.netloc}"
+    # The same normalization the console applies before its check.
+    s = url.strip(WHITE_SPACE).rstrip("/") if isinstance(url, str) else ""
+    if not is_origin(s):
+        fail(f"{what} {url!r} is not an origin (scheme://host[:port], as the console requires)")
+    return s
 
 
 def policies(index_html, config):
@@ -63,6 +91,10 @@ def policies(index_html, config):
         "connect-src 'self' " + " ".join(apis),
         "base-uri 'self'",
         "form-action 'none'",
+        # Not `require-trusted-types-for 'script'`: Leptos builds the static parts of its views
+        # from HTML templates through innerHTML (tachys get_template / create_element_from_html),
+        # so under Trusted Types the console cannot render (tests/e2e_headers.rs saw it stay on
+        # "Loading configuration…"). It needs a default policy first.
     ]
     meta = "; ".join(common)
     header = "; ".join(common + ["frame-ancestors " + (" ".join(parents) if parents else "'none'")])

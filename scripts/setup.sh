@@ -23,6 +23,20 @@ else
   rustup target add wasm32-unknown-unknown
 fi
 
+step "musl target and C toolchain (the static sm-gateway)"
+if rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
+  echo "target already installed"
+else
+  rustup target add x86_64-unknown-linux-musl
+fi
+# ring and SQLite are C: cc needs musl-gcc to build them for the musl target.
+if has musl-gcc; then
+  echo "musl-gcc already installed"
+else
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq musl-tools
+fi
+
 step "Chromium, ChromeDriver, brotli (Debian)"
 if has chromium && has chromedriver && has brotli; then
   echo "already installed: $(chromium --version 2>/dev/null | head -n1)"

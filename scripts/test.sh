@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up everything, builds, and runs every test: native unit and API tests of the workspace,
+# Sets up everything, builds, and runs every test: native unit and API tests of the workspace
+# (emulator, IAM emulator and gateway API tests against real processes), the static gateway build,
 # the console's end-to-end tests in headless Chromium, and its wasm-bindgen tests in headless
 # Chromium. Exits non-zero on any failure.
 set -euo pipefail
@@ -8,9 +9,13 @@ scripts/setup.sh
 scripts/build.sh
 source scripts/env.sh
 export SM_EMULATOR_BIN="$PWD/target/emulator/sm-emulator"
+export SM_GATEWAY_BIN="$PWD/target/emulator/sm-gateway"
 
 echo "==> native tests: unit, emulator API, end-to-end (headless Chromium)"
 cargo test --workspace
+
+echo "==> static sm-gateway (musl): built, checked static, started against an emulator"
+scripts/check-static-gateway.sh
 
 echo "==> wasm-bindgen tests (headless Chromium)"
 cargo test -p regional-console --target wasm32-unknown-unknown

@@ -11,6 +11,8 @@ pub mod api;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]
+pub mod download;
+#[cfg(target_arch = "wasm32")]
 pub mod embed;
 #[cfg(target_arch = "wasm32")]
 pub mod panic_screen;
@@ -25,3 +27,6 @@ pub fn run() {
     panic_screen::install();
     leptos::mount::mount_to_body(components::app::App);
 }
+
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -1,5 +1,7 @@
 //! End-to-end: the console embedded in an iframe by the example host page, speaking the
-//! postMessage protocol of console.md; and the same host page on a foreign origin, ignored.
+//! postMessage protocol of console.md; and the same host page on a foreign origin, ignored. The
+//! regions require a token, so "the parent's token was used" and "the foreign parent's token was
+//! not" are both observed on the requests the console makes.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
@@ -11,20 +13,30 @@ use support::{config_with, root, Browser, Emulator, Site};
 
 type Check = Result<(), String>;
 
+const TOKEN: &str = "embed-token-5c1d";
+
 #[tokio::test(flavor = "multi_thread")]
 async fn embedding_protocol_with_an_allowed_parent_and_a_foreign_one() {
     let data = tempfile::tempdir().expect("temp dir");
     let dallas = Emulator::start("us-south", &data.path().join("us-south"), &["--seed", "12"]);
     let frankfurt = Emulator::start("eu-de", &data.path().join("eu-de"), &["--seed", "8"]);
+    // Regions that need a token, for the console in `embed` auth mode: which token it sends is
+    // then visible on every request.
+    let dallas_t = Emulator::start("us-south", &data.path().join("us-south-t"), &["--seed", "3", "--token", TOKEN]);
+    let frankfurt_t = Emulator::start("eu-de", &data.path().join("eu-de-t"), &["--seed", "2", "--token", TOKEN]);
     let host = Site::serve_files(&root().join("examples/embed-host"));
     let foreign = Site::serve_files(&root().join("examples/embed-host"));
     let regions = [("us-south", "Dallas", &dallas), ("eu-de", "Frankfurt", &frankfurt)];
     let console = Site::serve(&config_with(&regions, "none", &[host.origin()]), "/");
+    let regions_t = [("us-south", "Dallas", &dallas_t), ("eu-de", "Frankfurt", &frankfurt_t)];
+    let console_t = Site::serve(&config_with(&regions_t, "embed", &[host.origin()]), "/");
     let b = Browser::start().await;
+    b.record_authorization().await;
 
     let result = async {
         allowed_parent(&b, &host, &console).await?;
-        foreign_parent(&b, &foreign, &console).await
+        allowed_parents_token_is_used(&b, &host, &console_t).await?;
+        foreign_parent(&b, &foreign, &console_t).await
     }
     .await;
     b.finish(result).await;
@@ -36,6 +48,26 @@ async fn received(b: &Browser) -> Vec<Value> {
 
 async fn got(b: &Browser, kind: &str) -> Option<Value> {
     received(b).await.into_iter().find(|m| m["type"] == kind)
+}
+
+/// Inside the console's frame: record every message it receives (after the console's own
+/// listener, which was registered first and so has already handled each one).
+async fn watch_messages(b: &Browser) {
+    b.eval("(window.__msgs_seen = [], addEventListener('message', e => window.__msgs_seen.push(e.data && e.data.type)), true)").await;
+}
+
+/// Inside the frame: once a message of type `kind` was handled, wait until the console has sent
+/// `more` further requests (it reads the token at each request, so these show which token it
+/// holds now), then return every Authorization header sent so far.
+async fn auth_after_message(b: &Browser, kind: &str, more: u64) -> Result<Vec<Value>, String> {
+    let seen = format!("(window.__msgs_seen ?? []).includes('{kind}')");
+    b.wait_until(Duration::from_secs(10), &format!("{kind} delivered to the console"), || async { b.eval(&seen).await.as_bool() == Some(true) })
+        .await?;
+    let sent_so_far = || async { b.eval("window.__auth_sent?.length ?? 0").await.as_u64().unwrap_or(0) };
+    let n0 = sent_so_far().await;
+    b.wait_until(Duration::from_secs(20), &format!("{more} requests after {kind}"), || async { sent_so_far().await >= n0 + more }).await?;
+    let sent = b.eval("window.__auth_sent ?? null").await;
+    sent.as_array().cloned().ok_or_else(|| "the Authorization recorder is missing in the frame".to_string())
 }
 
 async fn allowed_parent(b: &Browser, host: &Site, console: &Site) -> Check {
@@ -52,11 +84,10 @@ async fn allowed_parent(b: &Browser, host: &Site, console: &Site) -> Check {
     })
     .await?;
     let heights = received(b).await.iter().filter(|m| m["type"] == "regional-console:resize").count();
-
     b.d().enter_frame(0).await.map_err(|e| e.to_string())?;
     let inside = async {
-        b.wait_until(Duration::from_secs(15), "both regions live inside the frame", || async {
-            b.region_state("us-south").await.as_deref() == Some("available") && b.region_state("eu-de").await.as_deref() == Some("available")
+        b.wait_until(Duration::from_secs(15), "both regions live with their secrets inside the frame", || async {
+            b.secrets_total("us-south").await.as_deref() == Some("12") && b.secrets_total("eu-de").await.as_deref() == Some("8")
         })
         .await?;
         let theme = b.eval("document.documentElement.dataset.theme ?? null").await;
@@ -95,33 +126,68 @@ async fn allowed_parent(b: &Browser, host: &Site, console: &Site) -> Check {
     light.map(|_| ())
 }
 
+/// The console in `embed` auth mode, its regions requiring a token: the allowed parent's token
+/// (handed to the host page by a message, never in its URL) is the one its requests carry. This is
+/// also the control for `foreign_parent`: the recorder does see a token that was accepted.
+async fn allowed_parents_token_is_used(b: &Browser, host: &Site, console: &Site) -> Check {
+    b.d().goto(&format!("{}index.html?console={}", host.url, console.url)).await.map_err(|e| e.to_string())?;
+    b.eval(&format!("(window.postMessage({{type: 'example-host:token', token: '{TOKEN}'}}, location.origin), true)")).await;
+    b.wait_until(Duration::from_secs(15), "ready from the console", || async { got(b, "regional-console:ready").await.is_some() }).await?;
+    b.d().enter_frame(0).await.map_err(|e| e.to_string())?;
+    let bearer = format!("Bearer {TOKEN}");
+    let used = b
+        .wait_until(Duration::from_secs(15), "a request with the allowed parent's token", || async {
+            b.eval("window.__auth_sent ?? []").await.as_array().is_some_and(|a| a.iter().any(|h| h.as_str() == Some(&bearer)))
+        })
+        .await;
+    b.d().enter_default_frame().await.map_err(|e| e.to_string())?;
+    used.map(|_| ())
+}
+
 async fn foreign_parent(b: &Browser, foreign: &Site, console: &Site) -> Check {
     let url = format!("{}index.html?console={}&theme=dark", foreign.url, console.url);
     b.d().goto(&url).await.map_err(|e| e.to_string())?;
     b.d().enter_frame(0).await.map_err(|e| e.to_string())?;
     let inside = async {
-        b.wait_until(Duration::from_secs(15), "the console runs inside the foreign frame", || async {
-            b.region_state("eu-de").await.as_deref() == Some("available")
+        b.wait_until(Duration::from_secs(15), "the console runs inside the foreign frame and asks its regions", || async {
+            b.region_state("eu-de").await.is_some() && b.eval("window.__auth_sent?.length ?? 0").await.as_u64().unwrap_or(0) > 0
         })
         .await?;
-        // The foreign page sent init with theme=dark on load (if it ever heard ready) and keeps
-        // trying below; none of it may take effect.
+        watch_messages(b).await;
         Ok::<(), String>(())
     }
     .await;
     b.d().enter_default_frame().await.map_err(|e| e.to_string())?;
     inside?;
-    b.eval("(() => { document.getElementById('console').contentWindow.postMessage({type: 'regional-console:init', theme: 'dark', token: 'stolen'}, '*'); return true; })()").await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The foreign page hands over a valid token twice: through its form and as an init message.
+    b.eval(&format!(
+        "(() => {{ document.getElementById('token').value = '{TOKEN}'; document.getElementById('send-token').click(); \
+           document.getElementById('console').contentWindow.postMessage({{type: 'regional-console:init', theme: 'dark', token: '{TOKEN}'}}, '*'); return true; }})()"
+    ))
+    .await;
+    b.d().enter_frame(0).await.map_err(|e| e.to_string())?;
+    let inside = async {
+        // The init is posted last, so the token message before it was handled too.
+        let sent = auth_after_message(b, "regional-console:init", 3).await?;
+        if sent.iter().any(|h| h.as_str().is_some_and(|v| v.contains(TOKEN))) {
+            return Err(format!("the console used a token from a foreign parent: {sent:?}"));
+        }
+        let theme = b.eval("document.documentElement.dataset.theme ?? null").await;
+        if !theme.is_null() {
+            return Err(format!("a foreign parent's theme was applied: {theme}"));
+        }
+        if b.secrets_total("us-south").await.as_deref().is_some_and(|n| n != "0") {
+            return Err("Dallas's secrets loaded without a token from an allowed parent".into());
+        }
+        Ok(())
+    }
+    .await;
+    b.d().enter_default_frame().await.map_err(|e| e.to_string())?;
+    inside?;
+    // The console never spoke to the foreign page, not even `ready` (it answers only allowed origins).
     let msgs = received(b).await;
     if !msgs.is_empty() {
         return Err(format!("the console posted to a foreign origin: {msgs:?}"));
-    }
-    b.d().enter_frame(0).await.map_err(|e| e.to_string())?;
-    let theme = b.eval("document.documentElement.dataset.theme ?? null").await;
-    b.d().enter_default_frame().await.map_err(|e| e.to_string())?;
-    if !theme.is_null() {
-        return Err(format!("a foreign parent's theme was applied: {theme}"));
     }
     Ok(())
 }

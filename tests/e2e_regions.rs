@@ -45,6 +45,7 @@ async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator) -> Result<(),
     }
     // Marks this page load: if the console reloaded itself, the marker would be gone.
     b.eval("(window.__e2e_page = 'same', true)").await;
+    b.watch_states().await;
 
     dallas.kill();
     let took = b
@@ -75,10 +76,12 @@ async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator) -> Result<(),
         return Err("eu-de is marked stale but is live".into());
     }
 
-    // Stay down a while: the console must keep eu-de live and us-south grey, without flicker.
+    // Stay down a while (the outage itself, not a wait for the console): every state change is
+    // recorded page-side, so a flicker between two samples cannot hide.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    if b.region_state("us-south").await.as_deref() != Some("unavailable") || b.region_state("eu-de").await.as_deref() != Some("available") {
-        return Err("states changed while nothing happened".into());
+    let (us, eu) = (b.state_log("us-south").await, b.state_log("eu-de").await);
+    if us != ["unavailable"] || !eu.is_empty() {
+        return Err(format!("states changed while nothing happened: us-south went {us:?}, eu-de {eu:?}"));
     }
 
     dallas.restart();
@@ -98,6 +101,10 @@ async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator) -> Result<(),
         b.secrets_total("us-south").await.as_deref() == Some("40")
     })
     .await?;
+    let (us, eu) = (b.state_log("us-south").await, b.state_log("eu-de").await);
+    if us != ["unavailable", "available"] || !eu.is_empty() {
+        return Err(format!("one outage, one recovery expected: us-south went {us:?}, eu-de {eu:?}"));
+    }
     let violations = b.csp_violations().await;
     if !violations.is_empty() {
         return Err(format!("Content-Security-Policy violations: {violations:?}"));

@@ -58,9 +58,16 @@ async fn session(b: &Browser, site: &Site, id: &str) -> Result<(), String> {
     wait_js(b, "the deep-linked secret's detail", detail).await?;
     // The health API wanted the token too: it is re-read as soon as the token arrives, not at the
     // next poll.
+    // Positively: the document's history is drawn (90 day bars, which only the health document
+    // with a valid token brings), and no health error is left on the panel.
     b.wait_until(Duration::from_secs(3), "the health document read with the new token", || async {
-        b.eval("Array.from(document.querySelectorAll('[data-region=\"us-south\"] .error')).some(e => e.textContent.includes('Health document'))").await
-            == false
+        b.eval(
+            "document.querySelectorAll('[data-region=\"us-south\"] [data-uptime-day]').length === 90 && \
+             document.querySelectorAll('[data-region=\"eu-de\"] [data-uptime-day]').length === 90 && \
+             !Array.from(document.querySelectorAll('[data-region] .error')).some(e => e.textContent.includes('Health document'))",
+        )
+        .await
+            == true
     })
     .await?;
     reveal(b).await?;

@@ -7,7 +7,7 @@ use regional_console::config::RegionConfig;
 use regional_console::model::region_state::{DownCause, RegionState};
 use regional_console::regions::panel::RegionPanel;
 use regional_console::regions::signals::RegionSignals;
-use sm_contract::{HealthStatus, RegionHealth};
+use sm_contract::RegionHealth;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
@@ -60,7 +60,6 @@ async fn panel_shows_zones_and_state_hooks() {
     assert_eq!(attr(&host, "[data-zone=\"us-south-1\"]", "data-status").as_deref(), Some("operational"));
     assert_eq!(attr(&host, "[data-region]", "aria-disabled"), None, "degraded is usable, never greyed");
     assert!(host.query_selector("[data-stale]").ok().flatten().is_none());
-    let _ = HealthStatus::Operational;
 }
 
 #[wasm_bindgen_test]

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use regional_console::api::RegionApi;
 use regional_console::model::route::Route;
-use regional_console::regions::signals::{RegionSignals, SecretsLoad};
+use regional_console::regions::signals::RegionSignals;
+use regional_console::secrets::store::SecretsLoad;
 use regional_console::secrets::data::{Ctx, RegionData, TokenPrompt};
 use regional_console::secrets::table::SecretsTable;
 use regional_console::secrets::value::SecretValue;
@@ -29,6 +30,20 @@ async fn sleep(ms: i32) {
         let _ = web_sys::window().expect("window").set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// Wait (checking every 5 ms, up to 5 s) until `cond` holds; the elapsed milliseconds.
+async fn until(what: &str, cond: impl Fn() -> bool) -> f64 {
+    let start = js_sys::Date::now();
+    while !cond() {
+        assert!(js_sys::Date::now() - start < 5_000.0, "timed out waiting for {what}");
+        sleep(5).await;
+    }
+    js_sys::Date::now() - start
+}
+
+fn revealed(host: &web_sys::HtmlElement) -> Option<String> {
+    q(host, "[data-secret-value=\"revealed\"] pre").and_then(|e| e.text_content())
 }
 
 fn js(code: &str) -> JsValue {
@@ -62,9 +77,8 @@ fn secrets(n: usize) -> Vec<SecretMetadata> {
 }
 
 fn region(n: usize) -> (RegionData, Ctx) {
-    let signals = RegionSignals::new();
-    signals.secrets.set(SecretsLoad { items: Arc::new(secrets(n)), loaded_at_ms: Some(1.0), ..Default::default() });
-    let r = RegionData::detached(0, "us-south".into(), "Dallas".into(), signals, RegionApi::new("http://127.0.0.1:1"));
+    let r = RegionData::detached(0, "us-south".into(), "Dallas".into(), RegionSignals::new(), RegionApi::new("http://127.0.0.1:1"));
+    r.secrets.set(SecretsLoad { items: Arc::new(secrets(n)), loaded_at_ms: Some(1.0), ..Default::default() });
     let ctx = Ctx {
         regions: Arc::new(vec![r.clone()]),
         route: RwSignal::new(Route::Home),
@@ -155,27 +169,29 @@ async fn reveal_shows_then_re_masks_and_keeps_nothing() {
     assert_eq!(js("return window.__fetches").as_f64(), Some(0.0), "nothing fetched until asked");
 
     click(&host, "[data-action=reveal]");
-    sleep(20).await;
-    assert_eq!(q(&host, "[data-secret-value=\"revealed\"] pre").and_then(|e| e.text_content()).as_deref(), Some("hunter2-secret"));
+    until("the value revealed", || revealed(&host).is_some()).await;
+    assert_eq!(revealed(&host).as_deref(), Some("hunter2-secret"));
     click(&host, "[data-action=hide]");
-    sleep(0).await;
-    assert!(q(&host, "[data-secret-value=\"masked\"]").is_some());
+    until("masked after hide", || q(&host, "[data-secret-value=\"masked\"]").is_some()).await;
     assert!(!body_has("hunter2-secret"), "hidden means gone from the DOM");
 
-    // Re-masks by itself after the reveal time.
+    // Re-masks by itself after the reveal time (300 ms here), and not before.
+    let clicked = js_sys::Date::now();
     click(&host, "[data-action=reveal]");
-    sleep(20).await;
+    until("the value revealed again", || revealed(&host).is_some()).await;
+    let shown_after = js_sys::Date::now() - clicked;
     assert!(body_has("hunter2-secret"));
-    sleep(400).await;
-    assert!(q(&host, "[data-secret-value=\"masked\"]").is_some(), "re-masked after the timeout");
+    until("re-masked after the timeout", || q(&host, "[data-secret-value=\"masked\"]").is_some()).await;
+    let masked_after = js_sys::Date::now() - clicked;
+    assert!(masked_after >= 300.0, "re-masked {masked_after} ms after the click: before the 300 ms reveal time");
+    assert!(masked_after - shown_after >= 250.0, "shown for only {} ms", masked_after - shown_after);
     assert!(!body_has("hunter2-secret"));
 
     // Copy without showing.
     click(&host, "[data-action=copy]");
-    sleep(20).await;
+    until("the copy confirmed", || q(&host, "[data-copy-status]").and_then(|e| e.text_content()).unwrap_or_default().contains("Copied")).await;
     assert_eq!(js("return window.__copied").as_string().as_deref(), Some("hunter2-secret"));
     assert!(!body_has("hunter2-secret"));
-    assert!(q(&host, "[data-copy-status]").and_then(|e| e.text_content()).unwrap_or_default().contains("Copied"));
     drop(handle);
 }
 
@@ -189,12 +205,11 @@ async fn iam_credentials_are_read_only_after_a_warning() {
     });
     sleep(0).await;
     click(&host, "[data-action=reveal]");
-    sleep(20).await;
-    assert!(q(&host, "[data-iam-warning]").is_some(), "warned first");
+    until("the warning", || q(&host, "[data-iam-warning]").is_some()).await;
     assert_eq!(js("return window.__fetches").as_f64(), Some(0.0), "not read before confirming");
     click(&host, "[data-action=confirm-read]");
-    sleep(20).await;
+    until("the value revealed", || revealed(&host).is_some()).await;
     assert_eq!(js("return window.__fetches").as_f64(), Some(1.0));
-    assert_eq!(q(&host, "[data-secret-value=\"revealed\"] pre").and_then(|e| e.text_content()).as_deref(), Some("key-xyz"));
+    assert_eq!(revealed(&host).as_deref(), Some("key-xyz"));
     drop(handle);
 }

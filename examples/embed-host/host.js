@@ -11,8 +11,12 @@
   const log = document.getElementById("log");
   // Kept for tests and for curious readers: every message received, in order.
   window.__received = [];
+  let consoleReady = false;
 
-  tokenInput.value = params.get("token") || "";
+  // The token never comes from this page's URL (console.md forbids tokens in URLs: they end up in
+  // history, logs and Referer headers). A real host has it from its own sign-in; this example takes
+  // it from the form field, or from a message its own opener or a test posts to this window:
+  // {type: "example-host:token", token}.
   themeSelect.value = params.get("theme") || "light";
 
   function send(msg) {
@@ -21,6 +25,13 @@
   }
 
   window.addEventListener("message", function (event) {
+    // A token handed to this page by a same-origin window (a test, or the host's own sign-in).
+    if (event.origin === location.origin && event.data && event.data.type === "example-host:token" && typeof event.data.token === "string") {
+      tokenInput.value = event.data.token;
+      // Before the console is ready, `init` will carry it.
+      if (consoleReady) send({ type: "regional-console:token", token: tokenInput.value });
+      return;
+    }
     if (event.origin !== consoleOrigin || event.source !== frame.contentWindow) return;
     const msg = event.data;
     if (!msg || typeof msg.type !== "string" || !msg.type.startsWith("regional-console:")) return;
@@ -30,6 +41,7 @@
     log.prepend(item);
     switch (msg.type) {
       case "regional-console:ready":
+        consoleReady = true;
         send({ type: "regional-console:init", token: tokenInput.value || undefined, theme: themeSelect.value, region: params.get("region") || undefined });
         break;
       case "regional-console:resize":

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{AbortController, ReadableStreamDefaultReader, Response, TextDecodeOptions, TextDecoder};
 
+use super::auth::Token;
 use super::error::ApiError;
 use super::http::{base_init, Deadline};
 use crate::model::sse::{SseEvent, SseParser};
@@ -35,7 +36,7 @@ impl Drop for EventStream {
     }
 }
 
-pub fn open(url: String, token: Option<String>, connect_timeout_ms: u32, on_msg: Rc<dyn Fn(StreamMsg)>) -> Option<EventStream> {
+pub fn open(url: String, token: Option<Token>, connect_timeout_ms: u32, on_msg: Rc<dyn Fn(StreamMsg)>) -> Option<EventStream> {
     let controller = AbortController::new().ok()?;
     let c = controller.clone();
     spawn_local(async move {
@@ -49,15 +50,15 @@ pub fn open(url: String, token: Option<String>, connect_timeout_ms: u32, on_msg:
 
 async fn run(
     url: &str,
-    token: Option<String>,
+    token: Option<Token>,
     connect_timeout_ms: u32,
     controller: &AbortController,
     on_msg: &Rc<dyn Fn(StreamMsg)>,
 ) -> Result<(), ApiError> {
     let window = web_sys::window().ok_or(ApiError::Network)?;
-    let (init, _) = base_init("GET", "text/event-stream", token.as_deref(), controller)?;
+    let (init, _) = base_init("GET", "text/event-stream", token.as_ref().map(|t| t.as_str()), controller)?;
     // Only the connect is timed; once open, silence is judged by the heartbeat rule.
-    let deadline = Deadline::arm(controller, connect_timeout_ms)?;
+    let deadline = Deadline::arm(controller, connect_timeout_ms);
     let resp = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
     let timed_out = deadline.fired();
     drop(deadline);

@@ -7,6 +7,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
 use serde::de::DeserializeOwned;
 use sm_contract::error::ErrorSummary;
 use wasm_bindgen::prelude::*;
@@ -16,6 +17,7 @@ use web_sys::{AbortController, Headers, RequestInit, RequestMode, RequestRedirec
 
 use super::error::ApiError;
 use crate::model::backoff::retry_after_ms;
+use crate::model::redacted::Redacted;
 
 /// Largest body the console will read. The biggest legitimate answer is a 1000-secret page.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -39,12 +41,14 @@ impl Method {
     }
 }
 
+/// One request to send. The token and the body (a secret's payload, on writes) are `Redacted`, so
+/// a request in a log line or an error message carries neither.
 #[derive(Debug, Clone)]
 pub struct Request {
     pub method: Method,
     pub url: String,
-    pub body: Option<(String, &'static str)>,
-    pub token: Option<String>,
+    pub body: Option<(Redacted<String>, &'static str)>,
+    pub token: Option<Redacted<String>>,
     pub timeout_ms: u32,
 }
 
@@ -72,38 +76,28 @@ impl Drop for AbortOnDrop {
 
 /// A timer that aborts a request after its timeout; cleared however the request ends.
 /// `fired()` tells a timeout apart from other aborts.
+///
+/// The timer and its callback are owned here (gloo's `Timeout` clears and frees both on drop).
+/// A callback handed to JS with `Closure::once_into_js` is freed only when it runs, so a request
+/// that finished first would leave it, and the `AbortController` it holds, behind for good.
 pub(crate) struct Deadline {
-    handle: i32,
+    _timer: Timeout,
     fired: Rc<Cell<bool>>,
 }
 
 impl Deadline {
-    pub(crate) fn arm(controller: &AbortController, ms: u32) -> Result<Deadline, ApiError> {
-        let window = web_sys::window().ok_or(ApiError::Network)?;
+    pub(crate) fn arm(controller: &AbortController, ms: u32) -> Deadline {
         let fired = Rc::new(Cell::new(false));
-        let on_timeout = {
-            let (c, flag) = (controller.clone(), fired.clone());
-            Closure::once_into_js(move || {
-                flag.set(true);
-                c.abort();
-            })
-        };
-        let handle = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(on_timeout.unchecked_ref(), ms as i32)
-            .map_err(|_| ApiError::Network)?;
-        Ok(Deadline { handle, fired })
+        let (c, flag) = (controller.clone(), fired.clone());
+        let timer = Timeout::new(ms, move || {
+            flag.set(true);
+            c.abort();
+        });
+        Deadline { _timer: timer, fired }
     }
 
     pub(crate) fn fired(&self) -> bool {
         self.fired.get()
-    }
-}
-
-impl Drop for Deadline {
-    fn drop(&mut self) {
-        if let Some(w) = web_sys::window() {
-            w.clear_timeout_with_handle(self.handle);
-        }
     }
 }
 
@@ -135,11 +129,11 @@ pub async fn send(req: &Request) -> Result<Response200, ApiError> {
     let controller = AbortController::new().map_err(|_| ApiError::Network)?;
     let _abort = AbortOnDrop(controller.clone());
 
-    let deadline = Deadline::arm(&controller, req.timeout_ms)?;
-    let (init, headers) = base_init(req.method.as_str(), "application/json", req.token.as_deref(), &controller)?;
+    let deadline = Deadline::arm(&controller, req.timeout_ms);
+    let (init, headers) = base_init(req.method.as_str(), "application/json", req.token.as_ref().map(|t| t.as_str()), &controller)?;
     if let Some((body, content_type)) = &req.body {
         let _ = headers.set("Content-Type", content_type);
-        init.set_body(&JsValue::from_str(body));
+        init.set_body(&JsValue::from_str(body.expose()));
     }
 
     let fail = |deadline: &Deadline| {
@@ -209,4 +203,22 @@ impl ClassifyName for serde_json::Error {
 pub async fn get_json<T: DeserializeOwned>(req: &Request) -> Result<(T, Option<String>), ApiError> {
     let r = send(req).await?;
     Ok((decode(&r.body)?, r.zone))
+}
+
+// `api` and the features build only for the browser, so these run as wasm-bindgen tests
+// (`cargo test -p regional-console --target wasm32-unknown-unknown`).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_logged_request_carries_neither_token_nor_body() {
+        let mut r = Request::get("http://127.0.0.1:1/api/v2/secrets".into(), 1_000);
+        r.token = Some("tok-3f9a".to_string().into());
+        r.body = Some((r#"{"payload":"hunter2"}"#.into(), "application/json"));
+        let shown = format!("{r:?}");
+        assert!(!shown.contains("tok-3f9a") && !shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("/api/v2/secrets"));
+    }
 }

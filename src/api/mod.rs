@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod error;
 pub mod events;
+pub mod evidence;
 pub mod http;
 pub mod region;
 pub mod retry;

@@ -3,6 +3,7 @@
 
 use sm_contract::{RegionHealth, SecretsPage};
 
+use super::auth::{Auth, Token, TokenPrompt};
 use super::error::ApiError;
 use super::http::{get_json, Request};
 
@@ -18,17 +19,28 @@ pub const STREAM_CONNECT_TIMEOUT_MS: u32 = 3_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegionApi {
     base: String,
+    auth: Option<Auth>,
 }
 
 impl RegionApi {
+    /// A client that sends no token (component tests, `auth.mode` none).
     pub fn new(base: &str) -> Self {
-        RegionApi { base: base.trim_end_matches('/').to_string() }
+        RegionApi { base: base.trim_end_matches('/').to_string(), auth: None }
+    }
+
+    pub fn with_auth(base: &str, auth: Auth) -> Self {
+        RegionApi { auth: Some(auth), ..RegionApi::new(base) }
     }
 
     /// The tab's token (pasted in bearer mode, or handed over by the embedding parent), read at
     /// the moment of each request so a refreshed token is used at once.
-    pub fn token(&self) -> Option<String> {
-        super::auth::current()
+    pub fn token(&self) -> Option<Token> {
+        self.auth.and_then(|a| a.token())
+    }
+
+    /// Where this region's 401s are reported.
+    pub fn prompt(&self) -> TokenPrompt {
+        self.auth.map(|a| a.prompt).unwrap_or_else(TokenPrompt::get)
     }
 
     pub(super) fn get(&self, path_and_query: &str, timeout_ms: u32) -> Request {

@@ -6,14 +6,11 @@ use std::future::Future;
 use super::error::ApiError;
 use crate::model::backoff::Backoff;
 
-/// Sleep without blocking the page.
+/// Sleep without blocking the page. gloo's timer future clears its timer and frees its callback
+/// when dropped (a superseded request, a closed view), where a promise around `setTimeout` would
+/// leave both behind until it fired.
 pub async fn sleep_ms(ms: f64) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms.clamp(0.0, 600_000.0) as i32);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+    gloo_timers::future::TimeoutFuture::new(ms.clamp(0.0, 600_000.0) as u32).await;
 }
 
 /// Run a GET up to `attempts` times: 429 waits for `Retry-After` (or backs off), 5xx except 501

@@ -3,13 +3,16 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::auth;
+use crate::api::auth::Auth;
 use crate::api::http::{send, Request};
-use crate::config::{parse_config, Config, ConfigError};
+use crate::config::{parse_config, AuthMode, Config, ConfigError};
 use crate::embed;
 use crate::regions::controller::RegionController;
 use crate::regions::panel::RegionPanel;
+use crate::secrets::data::RegionData;
 use crate::secrets::section::SecretsSection;
+use crate::secrets::store::SecretsStore;
+use crate::secrets::summary::SecretsSummary;
 
 /// `config.json` is fetched relative to the document's base URL so a sub-path deployment works.
 async fn load_config() -> Result<Config, ConfigError> {
@@ -61,17 +64,40 @@ fn show_region(id: &str) {
 fn Console(config: Config) -> impl IntoView {
     // Framed by a larger console: speak the embedding protocol, drop our own header, take the
     // parent's theme and (in embed auth mode) its token.
+    let auth = Auth::new();
+    provide_context(auth);
+    provide_context(auth.prompt);
+    // A parent's token is used only when the config says the parent provides it: in bearer mode
+    // the user's own pasted token must not be replaced by whatever a framing page sends.
+    let parent_token = config.auth == AuthMode::Embed;
     let embedded = embed::start(
         config.allowed_parent_origins.clone(),
         embed::Handlers {
-            on_token: Box::new(|token| auth::set(Some(token))),
+            on_token: Box::new(move |token| {
+                if parent_token {
+                    auth.set(&token);
+                }
+            }),
             on_region: Box::new(|region| show_region(&region)),
         },
     );
     let controllers: Vec<RegionController> =
-        config.regions.iter().map(|r| RegionController::start(r.clone())).collect();
+        config.regions.iter().map(|r| RegionController::start(r.clone(), auth)).collect();
     let labels: Vec<String> = config.regions.iter().map(|r| r.label.clone()).collect();
-    let for_secrets = controllers.clone();
+    // Each region's secrets live in their own store, which loads when its region becomes usable
+    // and reports what its requests saw back to the region's monitor; the two features meet
+    // only here.
+    let regions: Vec<RegionData> = controllers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let state = c.signals.state;
+            let usable = Signal::derive(move || state.get().is_usable());
+            let store = SecretsStore::start(c.region_api(), usable, c.evidence());
+            RegionData::new(i as u8, c.config.id.clone(), c.config.label.clone(), c.signals, store)
+        })
+        .collect();
+    let lists: Vec<_> = regions.iter().map(|r| r.secrets).collect();
     view! {
         {(!embedded).then(|| view! {
             <header class="app-head">
@@ -82,12 +108,17 @@ fn Console(config: Config) -> impl IntoView {
         <main class="regions">
             {controllers
                 .into_iter()
-                .map(|c| {
+                .zip(lists)
+                .map(|(c, list)| {
                     let others: Vec<String> = labels.iter().filter(|l| **l != c.config.label).cloned().collect();
-                    view! { <RegionPanel signals=c.signals config=c.config.clone() others=others /> }
+                    view! {
+                        <RegionPanel signals=c.signals config=c.config.clone() others=others>
+                            <SecretsSummary list=list />
+                        </RegionPanel>
+                    }
                 })
                 .collect::<Vec<_>>()}
         </main>
-        <SecretsSection controllers=for_secrets auth=config.auth />
+        <SecretsSection regions=regions auth=config.auth token=auth.prompt />
     }
 }

@@ -9,6 +9,10 @@ use std::collections::HashSet;
 
 use super::backoff::Backoff;
 
+/// The most secrets the console loads from one region. Beyond it a region is lying or hostile
+/// (or far larger than one console list can serve): the first this many are shown, no more.
+pub const MAX_SECRETS: u64 = 50_000;
+
 /// What the plan knows about one page.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Slot {
@@ -54,7 +58,7 @@ impl PagePlan {
             max_in_flight: 4,
             min_gap_ms: 60.0,
             max_attempts: 5,
-            max_total: 1_000_000,
+            max_total: MAX_SECRETS,
             slots: vec![Slot::Pending { not_before_ms: 0.0, attempts: 0 }],
             total: None,
             sequential: false,
@@ -127,10 +131,14 @@ impl PagePlan {
         }
     }
 
-    /// A page answered with `got` readable and `skipped` unreadable entries.
+    /// A page answered with `got` readable and `skipped` unreadable entries. A page holds at most
+    /// `limit` entries, whatever the server sent: the caller keeps only the first `limit`, and the
+    /// count follows what was asked.
     pub fn succeeded(&mut self, index: usize, got: u64, skipped: u64, reported_total: Option<u64>) {
         let Some(slot) = self.slots.get_mut(index) else { return };
-        let entries = got + skipped;
+        let limit = u64::from(self.limit);
+        let got = got.min(limit);
+        let entries = (got + skipped).min(limit);
         *slot = Slot::Done { got };
         if index == 0 {
             match reported_total.filter(|t| *t <= self.max_total) {
@@ -146,13 +154,13 @@ impl PagePlan {
         }
         // A short page before the last one means the total was a lie (or secrets were deleted
         // meanwhile): the pages after it that have not started would only come back empty.
-        if !self.sequential && entries < u64::from(self.limit) && index + 1 < self.slots.len() {
+        if !self.sequential && entries < limit && index + 1 < self.slots.len() {
             while self.slots.len() > index + 1 && matches!(self.slots.last(), Some(Slot::Pending { .. })) {
                 self.slots.pop();
             }
         }
         // Without a believable total, a full page means there may be another one.
-        if self.sequential && entries >= u64::from(self.limit) && index + 1 == self.slots.len()
+        if self.sequential && entries >= limit && index + 1 == self.slots.len()
             && self.offset_of(index + 1) < self.max_total
         {
             self.slots.push(Slot::Pending { not_before_ms: 0.0, attempts: 0 });
@@ -355,5 +363,39 @@ mod tests {
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");
         assert_eq!(thousands(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn an_oversized_page_counts_as_what_was_asked() {
+        let mut p = PagePlan::new(10);
+        fetch(&mut p, 0.0);
+        p.succeeded(0, 5_000, 0, Some(10));
+        assert_eq!(p.loaded(), 10, "a page is at most `limit` entries");
+        assert_eq!(p.next(1.0), Step::Finished);
+    }
+
+    #[test]
+    fn a_lying_total_cannot_make_the_console_hold_more_than_its_cap() {
+        for total in [Some(MAX_SECRETS * 20), None] {
+            let mut p = PagePlan::new(1000);
+            fetch(&mut p, 0.0);
+            p.succeeded(0, 1000, 0, total);
+            let mut now = 0.0;
+            let mut fetched = 1;
+            loop {
+                now += 100.0;
+                match p.next(now) {
+                    Step::Fetch { index, .. } => {
+                        fetched += 1;
+                        p.succeeded(index, 1000, 0, total);
+                    }
+                    Step::Wait(ms) => now += ms,
+                    Step::Finished => break,
+                    Step::Busy => unreachable!("every fetch answers at once"),
+                }
+            }
+            assert_eq!(fetched, (MAX_SECRETS / 1000) as usize, "{total:?}");
+            assert_eq!(p.loaded(), MAX_SECRETS);
+        }
     }
 }

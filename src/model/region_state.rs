@@ -62,6 +62,15 @@ pub enum Failure {
     Timeout,
 }
 
+/// Which request an answer or failure came from. Only the probe's own outcome ends the probe, so
+/// a page of secrets or a health poll answering meanwhile cannot let a second probe start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Probe,
+    /// A data request (a page of secrets) or a health-API call.
+    Data,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Observation {
     /// The event stream connected.
@@ -73,11 +82,17 @@ pub enum Observation {
     Reported(HealthStatus),
     /// A direct request (a probe or a data request) got an HTTP answer. Any answer, even a 5xx from
     /// one zone, proves the region's front door is there; zone health comes from `Reported`.
-    RequestAnswered,
-    RequestFailed(Failure),
-    /// The region has no health API (404 or CORS failure on it while the secrets API answers):
-    /// availability is judged from the console's own periodic probes only.
+    RequestAnswered(Via),
+    RequestFailed(Failure, Via),
+    /// The region has no health API (404 on it): availability is judged from the console's own
+    /// periodic probes only.
     NoHealthApi,
+    /// A health-API request (the document or the stream's connect) failed without an HTTP answer.
+    /// That is a CORS failure (health-v1.md: a region without a health API) or a region that is
+    /// down; a probe of the secrets API tells which, so this alone greys nothing.
+    HealthApiFailed,
+    /// The health API answered (a document) while the console had given up on it: use it again.
+    HealthApiSeen,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +140,12 @@ pub struct RegionMonitor {
     last_probe_ms: Option<f64>,
     /// When the state last changed, for "as of" and for the client-observed uptime.
     changed_at_ms: f64,
+    /// A health-API request failed without an answer; the next probe decides whether the health
+    /// API is missing (the probe answers) or the region is down (it fails).
+    health_doubt: bool,
+    /// The page is visible. Hidden, routine probes pause and silence proves nothing: a background
+    /// tab's timers and streams are throttled, which must not grey a region.
+    visible: bool,
 }
 
 impl RegionMonitor {
@@ -143,6 +164,8 @@ impl RegionMonitor {
             good_since_ms: None,
             last_probe_ms: None,
             changed_at_ms: now_ms,
+            health_doubt: false,
+            visible: true,
         }
     }
 
@@ -266,13 +289,24 @@ impl RegionMonitor {
                 self.stream_open = false;
                 self.suspect_and_probe(now_ms)
             }
-            Observation::RequestAnswered => {
-                self.probe_in_flight = false;
+            Observation::RequestAnswered(via) => {
+                if via == Via::Probe {
+                    self.probe_in_flight = false;
+                    if std::mem::take(&mut self.health_doubt) {
+                        // The secrets API answers where the health API did not: it has none
+                        // this console can use (health-v1.md), so judge by probes.
+                        self.forget_health_api();
+                    }
+                }
                 self.on_good_evidence(now_ms);
                 vec![]
             }
-            Observation::RequestFailed(f) => {
-                self.probe_in_flight = false;
+            Observation::RequestFailed(f, via) => {
+                if via == Via::Probe {
+                    self.probe_in_flight = false;
+                    // The region is down: that, not a missing health API, explains the failure.
+                    self.health_doubt = false;
+                }
                 self.good_since_ms = None;
                 if self.state == RegionState::Unknown || self.state == RegionState::Unavailable {
                     self.go_down(f, now_ms);
@@ -292,12 +326,55 @@ impl RegionMonitor {
                 }
             }
             Observation::NoHealthApi => {
-                self.has_health_api = false;
+                self.forget_health_api();
+                vec![]
+            }
+            Observation::HealthApiFailed => {
+                // Already in probe mode, or down (which explains the failure): nothing to decide.
+                if !self.has_health_api || self.state == RegionState::Unavailable {
+                    return vec![];
+                }
                 self.stream_open = false;
-                self.reported = HealthStatus::Unknown;
+                self.health_doubt = true;
+                self.request_probe(now_ms)
+            }
+            Observation::HealthApiSeen => {
+                self.has_health_api = true;
+                self.health_doubt = false;
                 vec![]
             }
         }
+    }
+
+    fn forget_health_api(&mut self) {
+        self.has_health_api = false;
+        self.stream_open = false;
+        self.health_doubt = false;
+        if self.down_cause == Some(DownCause::AllZonesDown) {
+            // That verdict came from the health API, which is gone: the probes judge now.
+            self.down_cause = None;
+        }
+        self.reported = HealthStatus::Unknown;
+    }
+
+    pub fn is_visible(&self) -> bool {
+        self.visible
+    }
+
+    /// The page was hidden or shown. Shown again, the region is checked at once (one probe) and
+    /// the silence clock restarts, so time spent hidden is never read as a silent stream.
+    pub fn set_visible(&mut self, visible: bool, now_ms: f64) -> Vec<Action> {
+        if visible == self.visible {
+            return vec![];
+        }
+        self.visible = visible;
+        if !visible {
+            return vec![];
+        }
+        if self.stream_open {
+            self.last_heartbeat_ms = Some(now_ms);
+        }
+        self.request_probe(now_ms)
     }
 
     fn go_down(&mut self, f: Failure, now_ms: f64) {
@@ -321,6 +398,11 @@ impl RegionMonitor {
     /// Advance the clock: detects silent streams and schedules probes.
     pub fn tick(&mut self, now_ms: f64) -> Vec<Action> {
         let mut actions = Vec::new();
+        if !self.visible {
+            // Hidden: no routine probes, no verdicts from silence. A dropped stream or a failed
+            // request is still acted on as it arrives.
+            return actions;
+        }
         if self.has_health_api && self.stream_open && self.state != RegionState::Unavailable {
             let last_heartbeat = self.last_heartbeat_ms.unwrap_or(now_ms);
             let silent_for = now_ms - last_heartbeat;
@@ -387,7 +469,7 @@ mod tests {
         assert_eq!(m.observe(Observation::StreamDropped, 100.0), vec![Action::Probe]);
         assert_eq!(m.state(), RegionState::Available, "suspect is not yet a verdict");
         assert!(m.is_suspect());
-        m.observe(Observation::RequestFailed(Failure::Network), 110.0);
+        m.observe(Observation::RequestFailed(Failure::Network, Via::Probe), 110.0);
         assert_eq!(m.state(), RegionState::Unavailable);
         assert_eq!(m.down_cause(), Some(DownCause::Unreachable));
     }
@@ -396,7 +478,7 @@ mod tests {
     fn dropped_stream_with_a_good_probe_stays_live() {
         let mut m = live(0.0);
         m.observe(Observation::StreamDropped, 100.0);
-        m.observe(Observation::RequestAnswered, 120.0);
+        m.observe(Observation::RequestAnswered(Via::Probe), 120.0);
         assert_eq!(m.state(), RegionState::Available);
         assert!(!m.is_suspect());
     }
@@ -408,7 +490,7 @@ mod tests {
         assert!(m.tick(2_100.0).is_empty(), "1.1 s of silence is normal jitter");
         assert_eq!(m.tick(2_200.0), vec![Action::Probe], "the confirming probe goes out early");
         assert!(m.tick(2_300.0).is_empty(), "one probe at a time");
-        m.observe(Observation::RequestFailed(Failure::Timeout), 2_700.0);
+        m.observe(Observation::RequestFailed(Failure::Timeout, Via::Probe), 2_700.0);
         assert_eq!(m.state(), RegionState::Available, "not yet two seconds of silence");
         assert_eq!(m.tick(3_000.0), vec![Action::RestartStream]);
         assert_eq!(m.state(), RegionState::Unavailable);
@@ -420,7 +502,7 @@ mod tests {
         let mut m = live(0.0);
         m.observe(Observation::Heartbeat, 1_000.0);
         assert_eq!(m.tick(2_300.0), vec![Action::Probe]);
-        m.observe(Observation::RequestFailed(Failure::Timeout), 2_800.0);
+        m.observe(Observation::RequestFailed(Failure::Timeout, Via::Probe), 2_800.0);
         m.observe(Observation::Heartbeat, 2_900.0);
         assert!(m.tick(3_100.0).is_empty());
         assert_eq!(m.state(), RegionState::Available);
@@ -431,17 +513,17 @@ mod tests {
     fn silent_stream_with_an_answering_region_restarts_the_stream_only() {
         let mut m = live(0.0);
         assert_eq!(m.tick(1_300.0), vec![Action::Probe]);
-        m.observe(Observation::RequestAnswered, 1_350.0);
+        m.observe(Observation::RequestAnswered(Via::Probe), 1_350.0);
         assert!(m.tick(1_400.0).is_empty(), "one early probe per silence");
         assert_eq!(m.tick(2_000.0), vec![Action::RestartStream, Action::Probe]);
-        m.observe(Observation::RequestAnswered, 2_050.0);
+        m.observe(Observation::RequestAnswered(Via::Probe), 2_050.0);
         assert_eq!(m.state(), RegionState::Available);
     }
 
     #[test]
     fn one_failed_data_request_only_raises_suspicion() {
         let mut m = live(0.0);
-        assert_eq!(m.observe(Observation::RequestFailed(Failure::Network), 50.0), vec![Action::Probe]);
+        assert_eq!(m.observe(Observation::RequestFailed(Failure::Network, Via::Data), 50.0), vec![Action::Probe]);
         assert_eq!(m.state(), RegionState::Available);
     }
 
@@ -449,7 +531,7 @@ mod tests {
     fn recovery_waits_for_stable_evidence() {
         let mut m = live(0.0);
         m.observe(Observation::StreamDropped, 100.0);
-        m.observe(Observation::RequestFailed(Failure::Network), 110.0);
+        m.observe(Observation::RequestFailed(Failure::Network, Via::Probe), 110.0);
         m.observe(Observation::StreamOpened, 5_000.0);
         assert_eq!(m.state(), RegionState::Unavailable, "one good sign is not yet recovery");
         m.tick(5_500.0);
@@ -463,7 +545,7 @@ mod tests {
     fn flapping_region_does_not_flicker() {
         let mut m = live(0.0);
         m.observe(Observation::StreamDropped, 100.0);
-        m.observe(Observation::RequestFailed(Failure::Network), 110.0);
+        m.observe(Observation::RequestFailed(Failure::Network, Via::Probe), 110.0);
         let mut changes = 0;
         let mut last = m.state();
         // Up for 400 ms, down for 400 ms, for ten seconds.
@@ -472,7 +554,7 @@ mod tests {
             m.observe(Observation::StreamOpened, t);
             m.tick(t + 200.0);
             m.observe(Observation::StreamDropped, t + 400.0);
-            m.observe(Observation::RequestFailed(Failure::Network), t + 410.0);
+            m.observe(Observation::RequestFailed(Failure::Network, Via::Probe), t + 410.0);
             m.tick(t + 600.0);
             if m.state() != last {
                 changes += 1;
@@ -502,7 +584,7 @@ mod tests {
     #[test]
     fn unknown_region_failing_its_first_request_is_unavailable() {
         let mut m = RegionMonitor::new(Timing::default(), 0.0);
-        m.observe(Observation::RequestFailed(Failure::Network), 5.0);
+        m.observe(Observation::RequestFailed(Failure::Network, Via::Probe), 5.0);
         assert_eq!(m.state(), RegionState::Unavailable);
     }
 
@@ -510,14 +592,14 @@ mod tests {
     fn without_a_health_api_the_console_probes_periodically() {
         let mut m = RegionMonitor::new(Timing::default(), 0.0);
         m.observe(Observation::NoHealthApi, 0.0);
-        m.observe(Observation::RequestAnswered, 10.0);
+        m.observe(Observation::RequestAnswered(Via::Probe), 10.0);
         assert_eq!(m.state(), RegionState::Available);
         assert_eq!(m.tick(100.0), vec![Action::Probe]);
-        m.observe(Observation::RequestAnswered, 150.0);
+        m.observe(Observation::RequestAnswered(Via::Probe), 150.0);
         assert!(m.tick(2_000.0).is_empty());
         assert_eq!(m.tick(5_100.0), vec![Action::Probe]);
-        m.observe(Observation::RequestFailed(Failure::Network), 5_150.0);
-        assert_eq!(m.observe(Observation::RequestFailed(Failure::Network), 5_200.0), vec![]);
+        m.observe(Observation::RequestFailed(Failure::Network, Via::Probe), 5_150.0);
+        assert_eq!(m.observe(Observation::RequestFailed(Failure::Network, Via::Probe), 5_200.0), vec![]);
         assert_eq!(m.state(), RegionState::Unavailable);
     }
 
@@ -525,11 +607,72 @@ mod tests {
     fn unavailable_region_keeps_probing_every_second() {
         let mut m = live(0.0);
         m.observe(Observation::StreamDropped, 100.0);
-        m.observe(Observation::RequestFailed(Failure::Network), 110.0);
+        m.observe(Observation::RequestFailed(Failure::Network, Via::Probe), 110.0);
         assert!(m.tick(600.0).is_empty());
         assert_eq!(m.tick(1_100.0), vec![Action::Probe]);
-        m.observe(Observation::RequestFailed(Failure::Network), 1_120.0);
+        m.observe(Observation::RequestFailed(Failure::Network, Via::Probe), 1_120.0);
         assert!(m.tick(1_900.0).is_empty());
         assert_eq!(m.tick(2_100.0), vec![Action::Probe]);
+    }
+    #[test]
+    fn only_the_probe_ends_the_probe() {
+        let mut m = live(0.0);
+        assert_eq!(m.observe(Observation::StreamDropped, 100.0), vec![Action::Probe]);
+        // A page of secrets and a health poll land while the probe is out.
+        m.observe(Observation::RequestAnswered(Via::Data), 150.0);
+        assert_eq!(m.observe(Observation::RequestFailed(Failure::Network, Via::Data), 160.0), vec![], "the probe is still in flight");
+        m.observe(Observation::StreamDropped, 170.0);
+        assert!(m.tick(200.0).is_empty(), "no second probe while the first is out");
+        m.observe(Observation::RequestAnswered(Via::Probe), 300.0);
+        assert_eq!(m.observe(Observation::RequestFailed(Failure::Network, Via::Data), 400.0), vec![Action::Probe]);
+    }
+
+    #[test]
+    fn a_health_api_failing_cors_is_probe_mode_not_an_outage() {
+        let mut m = RegionMonitor::new(Timing::default(), 0.0);
+        assert_eq!(m.observe(Observation::HealthApiFailed, 10.0), vec![Action::Probe]);
+        assert_eq!(m.state(), RegionState::Unknown, "a failed health call alone greys nothing");
+        assert_eq!(m.observe(Observation::HealthApiFailed, 20.0), vec![], "one probe decides");
+        m.observe(Observation::RequestAnswered(Via::Probe), 30.0);
+        assert_eq!(m.state(), RegionState::Available);
+        assert!(!m.has_health_api(), "the secrets API answers where the health API did not");
+        assert_eq!(m.observe(Observation::HealthApiFailed, 40.0), vec![], "probe mode: nothing more to decide");
+        m.observe(Observation::HealthApiSeen, 50.0);
+        assert!(m.has_health_api(), "a health document that arrives later is used again");
+    }
+
+    #[test]
+    fn a_health_failure_with_a_failing_probe_is_an_outage_and_keeps_the_health_api() {
+        let mut m = live(0.0);
+        m.observe(Observation::StreamDropped, 100.0);
+        m.observe(Observation::HealthApiFailed, 150.0);
+        m.observe(Observation::RequestFailed(Failure::Network, Via::Probe), 160.0);
+        assert_eq!(m.state(), RegionState::Unavailable);
+        m.tick(1_200.0);
+        m.observe(Observation::RequestAnswered(Via::Probe), 1_250.0);
+        assert!(m.has_health_api(), "the failure was the outage, not a missing health API");
+    }
+
+    #[test]
+    fn a_hidden_page_pauses_routine_probes_and_silence_verdicts() {
+        let mut m = live(0.0);
+        m.observe(Observation::Heartbeat, 1_000.0);
+        m.set_visible(false, 1_100.0);
+        // Background timers run late: the first tick in a minute must not read that as silence.
+        assert!(m.tick(61_000.0).is_empty());
+        assert_eq!(m.state(), RegionState::Available);
+        assert_eq!(m.set_visible(true, 61_050.0), vec![Action::Probe], "checked at once when shown");
+        m.observe(Observation::RequestAnswered(Via::Probe), 61_080.0);
+        assert!(m.tick(61_100.0).is_empty(), "the silence clock restarted when the page was shown");
+        assert_eq!(m.state(), RegionState::Available);
+
+        let mut down = live(0.0);
+        down.observe(Observation::StreamDropped, 100.0);
+        down.observe(Observation::RequestFailed(Failure::Network, Via::Probe), 110.0);
+        down.set_visible(false, 200.0);
+        for t in (1..30).map(|s| f64::from(s) * 1_000.0) {
+            assert!(down.tick(t).is_empty(), "no probe every second while hidden");
+        }
+        assert_eq!(down.set_visible(true, 30_000.0), vec![Action::Probe]);
     }
 }

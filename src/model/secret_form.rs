@@ -5,6 +5,8 @@ use serde_json::{json, Map, Value};
 use sm_contract::time::{format_rfc3339, parse_rfc3339};
 use sm_contract::SecretMetadata;
 
+use super::redacted::Redacted;
+
 pub const MAX_NAME: usize = 256;
 pub const MAX_GROUP_NAME: usize = 64;
 pub const MAX_DESCRIPTION: usize = 1024;
@@ -156,12 +158,13 @@ pub struct CreateForm {
     pub group: String,
     pub labels: String,
     pub expiration: String,
-    pub payload: String,
+    /// The secret material is `Redacted`: a form logged or shown in a panic carries none of it.
+    pub payload: Redacted<String>,
     pub username: String,
-    pub password: String,
-    pub kv: String,
+    pub password: Redacted<String>,
+    pub kv: Redacted<String>,
     pub certificate: String,
-    pub private_key: String,
+    pub private_key: Redacted<String>,
     pub intermediate: String,
 }
 
@@ -223,7 +226,7 @@ pub fn create_body(f: &CreateForm) -> Result<Value, Vec<FieldError>> {
             } else if f.payload.len() > MAX_PAYLOAD {
                 errors.push(err("payload", "At most 1 MB."));
             } else {
-                body.insert("payload".into(), json!(f.payload));
+                body.insert("payload".into(), json!(f.payload.expose()));
             }
         }
         CreateKind::UsernamePassword => {
@@ -236,7 +239,7 @@ pub fn create_body(f: &CreateForm) -> Result<Value, Vec<FieldError>> {
             if f.password.len() > 256 {
                 errors.push(err("password", "At most 256 characters."));
             } else if !f.password.is_empty() {
-                body.insert("password".into(), json!(f.password));
+                body.insert("password".into(), json!(f.password.expose()));
             }
         }
         CreateKind::Kv => match json_object("data", &f.kv, MAX_KV, true) {
@@ -253,7 +256,7 @@ pub fn create_body(f: &CreateForm) -> Result<Value, Vec<FieldError>> {
                 }
                 Err(e) => errors.push(e),
             }
-            for (k, v) in [("private_key", &f.private_key), ("intermediate", &f.intermediate)] {
+            for (k, v) in [("private_key", f.private_key.expose()), ("intermediate", &f.intermediate)] {
                 if v.len() > MAX_PAYLOAD {
                     errors.push(FieldError { field: k, message: "At most 1 MB.".into() });
                 } else if !v.trim().is_empty() {
@@ -469,5 +472,15 @@ mod tests {
         assert_eq!(version_body("future", ""), None);
         assert_eq!(group_body("team-a", ""), Ok(json!({"name":"team-a"})));
         assert!(group_body(&"g".repeat(65), "").is_err());
+    }
+
+    #[test]
+    fn a_logged_form_carries_no_secret_material() {
+        let f = CreateForm { name: "db".into(), payload: "pa55-payload".into(), password: "pa55-word".into(), kv: r#"{"k":"kv-s3cret"}"#.into(), private_key: "-----BEGIN PRIVATE KEY-----xyz".into(), ..Default::default() };
+        let shown = format!("{f:?}");
+        for secret in ["pa55-payload", "pa55-word", "kv-s3cret", "PRIVATE KEY"] {
+            assert!(!shown.contains(secret), "Debug shows {secret}: {shown}");
+        }
+        assert!(shown.contains("db"), "the rest of the form is still shown");
     }
 }

@@ -377,7 +377,7 @@ pub fn facets(sources: &[Source]) -> Facets {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub(crate) fn secret(id: &str, name: &str, ty: &str) -> SecretMetadata {

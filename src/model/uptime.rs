@@ -25,6 +25,11 @@ pub struct Span {
 /// Parse the intervals a region sent. Unreadable dates are dropped (a hostile or broken history
 /// must not poison the whole chart); intervals in the future are clipped to `now`.
 pub fn spans(intervals: &[Interval], now: i64) -> Vec<Span> {
+    spans_with_zones(intervals, now).into_iter().map(|(s, _)| s).collect()
+}
+
+/// [`spans`], each with the zones its interval names (for evidence that lists them).
+pub fn spans_with_zones(intervals: &[Interval], now: i64) -> Vec<(Span, &[String])> {
     intervals
         .iter()
         .filter_map(|i| {
@@ -34,7 +39,7 @@ pub fn spans(intervals: &[Interval], now: i64) -> Vec<Span> {
                 Some(e) => parse_rfc3339(e)?,
             }
             .min(now);
-            (start < end).then_some(Span { status: i.status, start, end })
+            (start < end).then_some((Span { status: i.status, start, end }, i.zones.as_slice()))
         })
         .collect()
 }
@@ -78,12 +83,18 @@ fn weighted_seconds(spans: &[Span], from: i64, to: i64, w: impl Fn(HealthStatus)
     total
 }
 
-/// Uptime % of `[from, to)` by the weighted formula; `None` for an empty range.
+/// Uptime % of `[from, to)` by the weighted formula; `None` for an empty range. Time in an
+/// `unknown` interval (a gateway that was not running, `gateway.md`) is neither uptime nor downtime:
+/// it leaves `T`, and a range that is all `unknown` has no data.
 pub fn uptime_percent(spans: &[Span], from: i64, to: i64) -> Option<f64> {
     if to <= from {
         return None;
     }
-    let t = (to - from) as f64;
+    let unknown = weighted_seconds(spans, from, to, |s| if s == HealthStatus::Unknown { 1.0 } else { 0.0 });
+    let t = (to - from) as f64 - unknown;
+    if t <= 0.0 {
+        return None;
+    }
     Some(100.0 * (t - weighted_seconds(spans, from, to, weight)) / t)
 }
 
@@ -180,23 +191,53 @@ pub fn window_uptime(spans: &[Span], now: i64, window_days: u64, days: i64) -> O
 /// if any part of it was down: the customer's view, and what IBM's SLA counts as a downtime
 /// minute.
 pub fn downtime_minutes(spans: &[Span], from: i64, to: i64) -> i64 {
-    let mut majors: Vec<(i64, i64)> = spans
-        .iter()
-        .filter(|s| s.status == HealthStatus::MajorOutage && s.end > from && s.start < to)
-        .map(|s| (s.start.max(from), s.end.min(to)))
+    downtime_periods(spans.iter().map(|s| (*s, &[][..])), from, to).iter().map(|p| p.minutes).sum()
+}
+
+/// One unbroken stretch of region-wide `major_outage` inside a window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DowntimePeriod {
+    pub start: i64,
+    pub end: i64,
+    /// The downtime minutes this stretch adds: a minute it shares with the stretch before it
+    /// was already counted there, so the periods always add up to [`downtime_minutes`].
+    pub minutes: i64,
+    /// Every zone the stretch's intervals name, sorted, once each.
+    pub zones: Vec<String>,
+}
+
+/// The stretches of `major_outage` in `[from, to)`, overlapping or touching intervals merged, in
+/// time order. The one place downtime minutes are counted: the SLA figures and the evidence a
+/// customer downloads are both sums of these.
+pub fn downtime_periods<'a>(items: impl IntoIterator<Item = (Span, &'a [String])>, from: i64, to: i64) -> Vec<DowntimePeriod> {
+    let mut majors: Vec<(i64, i64, &[String])> = items
+        .into_iter()
+        .filter(|(s, _)| s.status == HealthStatus::MajorOutage && s.end > from && s.start < to)
+        .map(|(s, z)| (s.start.max(from), s.end.min(to), z))
         .collect();
-    majors.sort_unstable();
+    majors.sort_unstable_by_key(|(a, b, _)| (*a, *b));
+    let mut periods: Vec<DowntimePeriod> = Vec::new();
+    for (a, b, zones) in majors {
+        match periods.last_mut() {
+            Some(p) if a <= p.end => {
+                p.end = p.end.max(b);
+                p.zones.extend(zones.iter().cloned());
+            }
+            _ => periods.push(DowntimePeriod { start: a, end: b, minutes: 0, zones: zones.to_vec() }),
+        }
+    }
     let mut counted_through = i64::MIN; // last minute index already counted
-    let mut total = 0;
-    for (a, b) in majors {
-        let first = a.div_euclid(60).max(counted_through.saturating_add(1));
-        let last = (b - 1).div_euclid(60);
+    for p in &mut periods {
+        p.zones.sort_unstable();
+        p.zones.dedup();
+        let first = p.start.div_euclid(60).max(counted_through.saturating_add(1));
+        let last = (p.end - 1).div_euclid(60);
         if last >= first {
-            total += last - first + 1;
+            p.minutes = last - first + 1;
             counted_through = last;
         }
     }
-    total
+    periods
 }
 
 /// The credit a month's availability earns: the largest tier it falls below.
@@ -334,6 +375,23 @@ mod tests {
         let up = uptime_percent(&s, day, day + DAY).expect("some");
         assert!((up - 98.055_555_555).abs() < 1e-6, "{up}");
         assert_eq!(Bucket::of(Some(up)), Bucket::Red);
+    }
+
+    #[test]
+    fn unknown_time_is_left_out_of_the_day() {
+        let day = t("2026-08-12T00:00:00Z");
+        // Half the day unknown (the gateway was not running), a quarter of it down.
+        let s = vec![
+            span(Unknown, "2026-08-12T00:00:00Z", "2026-08-12T12:00:00Z"),
+            span(MajorOutage, "2026-08-12T12:00:00Z", "2026-08-12T18:00:00Z"),
+        ];
+        let up = uptime_percent(&s, day, day + DAY).expect("some");
+        assert!((up - 50.0).abs() < 1e-9, "a quarter down of the half observed is 50 %, not 75 %: {up}");
+        let all_unknown = vec![span(Unknown, "2026-08-11T20:00:00Z", "2026-08-13T01:00:00Z")];
+        assert_eq!(uptime_percent(&all_unknown, day, day + DAY), None);
+        assert_eq!(day_bars(&all_unknown, day + DAY - 1, 90, 1)[0].bucket, Bucket::NoData, "a day that is all unknown is no_data");
+        let only_unknown_part = vec![span(Unknown, "2026-08-12T00:00:00Z", "2026-08-12T06:00:00Z")];
+        assert_eq!(uptime_percent(&only_unknown_part, day, day + DAY), Some(100.0));
     }
 
     #[test]

@@ -6,26 +6,31 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 
+use gloo_timers::callback::{Interval, Timeout};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sm_contract::{roll_up, HealthStatus, RegionHealth, ZoneEvent};
+use send_wrapper::SendWrapper;
+use sm_contract::{RegionHealth, ZoneEvent};
 
 use super::signals::{set_if_changed, RegionSignals};
+use crate::api::auth::Auth;
 use crate::api::events::{self, EventStream, StreamMsg};
+use crate::api::evidence::Evidence;
 use crate::api::region::{CONFIRM_PROBE_TIMEOUT_MS, ROUTINE_PROBE_TIMEOUT_MS, STREAM_CONNECT_TIMEOUT_MS};
 use crate::api::retry::get_with_retry;
 use crate::api::{ApiError, RegionApi};
 use crate::config::RegionConfig;
 use crate::model::backoff::Backoff;
-use crate::model::region_state::{Action, Failure, Observation, RegionMonitor, RegionState, Timing};
+use crate::model::health_events::{probe_observation, ProbeError};
+use crate::model::health_feed::{apply_poll, apply_zone_event, merge_region_event, Freshness, PollGate};
+use crate::model::region_state::{Action, Observation, RegionMonitor, RegionState, Timing, Via};
 use crate::model::session_uptime::SessionUptime;
 use crate::model::sparkline::Series;
 
 /// The state machine's clock. Cheap (a few comparisons), and fine-grained enough that the
 /// heartbeat rule acts within a tenth of a second of its deadline.
-const TICK_MS: u64 = 100;
+const TICK_MS: u32 = 100;
 /// The region document is re-read this often while the region is usable: zone latencies for the
 /// sparklines, and history/incidents that the event stream does not carry.
 const HEALTH_POLL_MS: f64 = 10_000.0;
@@ -36,19 +41,28 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+fn page_visible() -> bool {
+    web_sys::window().and_then(|w| w.document()).is_none_or(|d| !d.hidden())
+}
+
 struct Inner {
     api: RegionApi,
     monitor: RegionMonitor,
     stream: Option<EventStream>,
+    /// The current stream connection has delivered its open (a failure after that is a drop,
+    /// before it a failed connect).
+    stream_opened: bool,
+    /// The pending reconnect; dropping it clears the timer and frees its callback.
+    reconnect: Option<Timeout>,
     reconnect_attempt: u32,
-    reconnect_scheduled: bool,
-    secrets_generation: u32,
+    /// The stream was refused with 401: it is reopened when a new token exists, not before.
+    awaiting_token: bool,
     session: SessionUptime,
     session_published_ms: f64,
     health_requested_ms: f64,
-    /// The token the health calls last went out with; a new one (pasted, or handed over by an
-    /// embedding parent) re-reads the document and reopens the stream at once.
-    token_seen: Option<String>,
+    health_gate: PollGate,
+    /// The view that owned the controller is gone: late answers are dropped, nothing restarts.
+    closed: bool,
 }
 
 #[derive(Clone)]
@@ -59,28 +73,59 @@ pub struct RegionController {
 }
 
 impl RegionController {
-    pub fn start(config: RegionConfig) -> Self {
+    pub fn start(config: RegionConfig, auth: Auth) -> Self {
         let signals = RegionSignals::new();
         let inner = Inner {
-            api: RegionApi::new(&config.api),
+            api: RegionApi::with_auth(&config.api, auth),
             monitor: RegionMonitor::new(Timing::default(), now_ms()),
             stream: None,
+            stream_opened: false,
+            reconnect: None,
             reconnect_attempt: 0,
-            reconnect_scheduled: false,
-            secrets_generation: 0,
+            awaiting_token: false,
             session: SessionUptime::default(),
             session_published_ms: 0.0,
             health_requested_ms: 0.0,
-            token_seen: crate::api::auth::current(),
+            health_gate: PollGate::default(),
+            closed: false,
         };
         let c = RegionController { inner: Rc::new(RefCell::new(inner)), config, signals };
+        if !page_visible() {
+            c.inner.borrow_mut().monitor.set_visible(false, now_ms());
+        }
         c.refresh_health();
         c.connect_stream();
         let ticker = c.clone();
-        if let Ok(handle) = set_interval_with_handle(move || ticker.tick(), Duration::from_millis(TICK_MS)) {
-            on_cleanup(move || handle.clear());
-        }
+        let interval = Interval::new(TICK_MS, move || ticker.tick());
+        let on_visibility = {
+            let c = c.clone();
+            window_event_listener_untyped("visibilitychange", move |_| c.on_visibility())
+        };
+        let on_token = c.clone();
+        Effect::watch(move || auth.prompt.epoch.get(), move |_, _, _| on_token.on_new_token(), false);
+        // Everything the controller started ends with its view: the tick, the stream, a pending
+        // reconnect, the listener. Tasks still in flight find it closed and drop their answers.
+        let owned = SendWrapper::new((c.clone(), interval));
+        on_cleanup(move || {
+            on_visibility.remove();
+            if owned.valid() {
+                let (c, interval) = owned.take();
+                drop(interval);
+                c.close();
+            }
+        });
         c
+    }
+
+    fn close(&self) {
+        let mut i = self.inner.borrow_mut();
+        i.closed = true;
+        i.stream = None;
+        i.reconnect = None;
+    }
+
+    fn is_closed(&self) -> bool {
+        self.inner.borrow().closed
     }
 
     /// The region's API client: always this region's own origin (the secrets views use it too).
@@ -89,6 +134,9 @@ impl RegionController {
     }
 
     fn observe(&self, obs: Observation) {
+        if self.is_closed() {
+            return;
+        }
         let (before, actions) = {
             let mut i = self.inner.borrow_mut();
             let before = i.monitor.state();
@@ -99,29 +147,59 @@ impl RegionController {
 
     fn tick(&self) {
         let now = now_ms();
-        let token = crate::api::auth::current();
-        let (before, actions, poll_health, new_token) = {
+        let (before, actions, poll_health) = {
             let mut i = self.inner.borrow_mut();
             let before = i.monitor.state();
             let actions = i.monitor.tick(now);
-            let new_token = i.token_seen != token;
-            if new_token {
-                i.token_seen = token;
-            }
-            let poll = new_token || (i.monitor.state().is_usable() && now - i.health_requested_ms >= HEALTH_POLL_MS);
-            (before, actions, poll, new_token)
+            let m = &i.monitor;
+            let poll = m.is_visible() && m.state().is_usable() && now - i.health_requested_ms >= HEALTH_POLL_MS;
+            (before, actions, poll)
         };
         if poll_health {
             self.refresh_health();
         }
-        if new_token {
-            self.inner.borrow_mut().stream = None;
-            self.connect_stream();
+        self.after_change(before, actions);
+    }
+
+    /// Hidden, routine probes and polls pause (the monitor decides); shown again, the region is
+    /// checked and its document re-read at once.
+    fn on_visibility(&self) {
+        let visible = page_visible();
+        let (before, actions) = {
+            let mut i = self.inner.borrow_mut();
+            let before = i.monitor.state();
+            (before, i.monitor.set_visible(visible, now_ms()))
+        };
+        if visible {
+            self.refresh_health();
         }
         self.after_change(before, actions);
     }
 
+    /// A new token: re-read the document and reopen the stream with it at once (a stream
+    /// refused with 401 waits for exactly this).
+    fn on_new_token(&self) {
+        if self.is_closed() {
+            return;
+        }
+        self.inner.borrow_mut().awaiting_token = false;
+        self.refresh_health();
+        self.reopen_stream();
+    }
+
+    fn reopen_stream(&self) {
+        {
+            let mut i = self.inner.borrow_mut();
+            i.stream = None;
+            i.reconnect = None;
+        }
+        self.connect_stream();
+    }
+
     fn after_change(&self, before: RegionState, actions: Vec<Action>) {
+        if self.is_closed() {
+            return;
+        }
         let (state, cause, suspect, has_health_api) = {
             let i = self.inner.borrow();
             (i.monitor.state(), i.monitor.down_cause(), i.monitor.is_suspect(), i.monitor.has_health_api())
@@ -144,6 +222,12 @@ impl RegionController {
         set_if_changed(s.down_cause, cause);
         set_if_changed(s.suspect, suspect);
         set_if_changed(s.has_health_api, has_health_api);
+        if !has_health_api {
+            // Probe mode: no stream to keep or to reconnect.
+            let mut i = self.inner.borrow_mut();
+            i.stream = None;
+            i.reconnect = None;
+        }
         // Only the moment the region stops being usable matters ("last known data, as of …"):
         // written then, not on every tick while it is live.
         if before.is_usable() && !state.is_usable() {
@@ -151,12 +235,18 @@ impl RegionController {
         }
         let came_back = state.is_usable() && !before.is_usable();
         if came_back {
-            // Fresh start after an outage: the full document (history, incidents) and the
-            // secrets may have changed while we could not see them.
+            // Fresh start after an outage: the full document (history, incidents) may have
+            // changed while we could not see it. (The secrets store reloads on the same change.)
             if before == RegionState::Unavailable {
                 self.refresh_health();
             }
-            self.load_secrets();
+            let restart = {
+                let i = self.inner.borrow();
+                has_health_api && i.stream.is_none() && i.reconnect.is_none() && !i.awaiting_token
+            };
+            if restart {
+                self.connect_stream();
+            }
         }
         for a in actions {
             match a {
@@ -177,35 +267,62 @@ impl RegionController {
                 (i.monitor.has_health_api(), i.monitor.is_suspect())
             };
             let timeout = if suspect { CONFIRM_PROBE_TIMEOUT_MS } else { ROUTINE_PROBE_TIMEOUT_MS };
-            let result = c.region_api().probe(timeout).await;
-            c.observe(probe_observation(&result, has_health_api));
+            let api = c.region_api();
+            let result = api.probe(timeout).await;
+            if let Err(e) = &result {
+                api.prompt().note(e);
+            }
+            c.observe(probe_observation(result.as_ref().err().map(|e| ProbeError { failure: e.as_failure(), status: e.status() }), has_health_api));
         });
     }
 
+    /// Re-read the region document; one poll at a time, and an answer the stream overtook
+    /// does not undo the stream's newer zones.
     fn refresh_health(&self) {
-        self.inner.borrow_mut().health_requested_ms = now_ms();
+        let sent = {
+            let mut i = self.inner.borrow_mut();
+            if i.closed {
+                return;
+            }
+            let Some(rev) = i.health_gate.begin() else { return };
+            i.health_requested_ms = now_ms();
+            rev
+        };
         let c = self.clone();
         spawn_local(async move {
             let api = c.region_api();
-            match get_with_retry(3, || api.health()).await {
+            let result = get_with_retry(3, || api.health()).await;
+            let freshness = c.inner.borrow_mut().health_gate.finish(sent);
+            if c.is_closed() {
+                return;
+            }
+            match result {
                 Ok(doc) => {
                     let status = doc.status;
-                    c.record_latency(&doc);
-                    c.signals.health.set(Some(doc));
-                    c.signals.problem.set(None);
-                    c.observe(Observation::Reported(status));
-                }
-                Err(ApiError::Status { status: 404, .. }) => {
-                    c.observe(Observation::NoHealthApi);
-                    c.probe();
-                }
-                Err(e) => match e.as_failure() {
-                    Some(f) => {
-                        // Unreachable or CORS-blocked: a probe of the secrets API tells which.
-                        c.observe(Observation::RequestFailed(f));
-                        c.probe();
+                    if freshness == Freshness::Fresh {
+                        c.record_latency(&doc);
                     }
-                    None => c.signals.problem.set(Some(format!("Health document: {e}"))),
+                    c.signals.health.update(|h| apply_poll(h, doc, freshness));
+                    c.signals.problem.set(None);
+                    if !c.inner.borrow().monitor.has_health_api() {
+                        // The health API is back (it had failed, or a gateway was put in front).
+                        c.observe(Observation::HealthApiSeen);
+                        c.reopen_stream();
+                    }
+                    c.observe(match freshness {
+                        Freshness::Fresh => Observation::Reported(status),
+                        Freshness::Overtaken => Observation::RequestAnswered(Via::Data),
+                    });
+                }
+                Err(ApiError::Status { status: 404, .. }) => c.observe(Observation::NoHealthApi),
+                Err(e) => match e.as_failure() {
+                    // Unreachable or CORS-blocked: a probe of the secrets API tells which.
+                    Some(_) => c.observe(Observation::HealthApiFailed),
+                    None => {
+                        api.prompt().note(&e);
+                        c.signals.problem.set(Some(format!("Health document: {e}")));
+                        c.observe(Observation::RequestAnswered(Via::Data));
+                    }
                 },
             }
         });
@@ -213,7 +330,11 @@ impl RegionController {
 
     fn connect_stream(&self) {
         let (url, token) = {
-            let i = self.inner.borrow();
+            let mut i = self.inner.borrow_mut();
+            if i.closed || !i.monitor.has_health_api() {
+                return;
+            }
+            i.stream_opened = false;
             (i.api.events_url(), i.api.token())
         };
         let c = self.clone();
@@ -225,28 +346,32 @@ impl RegionController {
     fn schedule_reconnect(&self) {
         let delay = {
             let mut i = self.inner.borrow_mut();
-            if i.reconnect_scheduled || !i.monitor.has_health_api() {
+            if i.closed || i.reconnect.is_some() || i.awaiting_token || !i.monitor.has_health_api() {
                 return;
             }
-            i.reconnect_scheduled = true;
             let d = Backoff::RECONNECT.delay_ms(i.reconnect_attempt, js_sys::Math::random());
             i.reconnect_attempt = i.reconnect_attempt.saturating_add(1);
             d
         };
         let c = self.clone();
-        set_timeout(
-            move || {
-                c.inner.borrow_mut().reconnect_scheduled = false;
-                c.connect_stream();
-            },
-            Duration::from_millis(delay as u64),
-        );
+        let timer = Timeout::new(delay.clamp(0.0, 600_000.0) as u32, move || {
+            c.inner.borrow_mut().reconnect = None;
+            c.connect_stream();
+        });
+        self.inner.borrow_mut().reconnect = Some(timer);
     }
 
     fn on_stream(&self, msg: StreamMsg) {
+        if self.is_closed() {
+            return;
+        }
         match msg {
             StreamMsg::Opened => {
-                self.inner.borrow_mut().reconnect_attempt = 0;
+                {
+                    let mut i = self.inner.borrow_mut();
+                    i.reconnect_attempt = 0;
+                    i.stream_opened = true;
+                }
                 self.observe(Observation::StreamOpened);
             }
             StreamMsg::Event(ev) => match ev.event.as_str() {
@@ -256,6 +381,7 @@ impl RegionController {
                         let status = doc.status;
                         self.record_latency(&doc);
                         self.signals.health.update(|h| merge_region_event(h, doc));
+                        self.inner.borrow_mut().health_gate.stream_changed();
                         self.observe(Observation::Reported(status));
                     }
                     Err(_) => self.signals.problem.set(Some("The health stream sent a region event the console cannot read".into())),
@@ -265,6 +391,7 @@ impl RegionController {
                         let mut rolled = None;
                         self.signals.health.update(|h| rolled = apply_zone_event(h, &z));
                         if let Some(status) = rolled {
+                            self.inner.borrow_mut().health_gate.stream_changed();
                             self.observe(Observation::Reported(status));
                         }
                     }
@@ -272,14 +399,32 @@ impl RegionController {
                 },
                 _ => {}
             },
-            StreamMsg::Closed(ApiError::Status { status: 404, .. }) => {
-                self.inner.borrow_mut().stream = None;
-                self.observe(Observation::NoHealthApi);
-            }
-            StreamMsg::Closed(_) => {
-                self.inner.borrow_mut().stream = None;
-                self.observe(Observation::StreamDropped);
-                self.schedule_reconnect();
+            StreamMsg::Closed(e) => {
+                let opened = {
+                    let mut i = self.inner.borrow_mut();
+                    i.stream = None;
+                    i.stream_opened
+                };
+                match e {
+                    ApiError::Status { status: 404, .. } => self.observe(Observation::NoHealthApi),
+                    ApiError::Status { status: 401, .. } => {
+                        // The region answered: it is reachable and keeps its state. Ask for a
+                        // token and reopen when one exists (`on_new_token`), not on a timer.
+                        self.inner.borrow_mut().awaiting_token = true;
+                        self.region_api().prompt().note(&e);
+                        self.observe(Observation::RequestAnswered(Via::Data));
+                    }
+                    ApiError::Network if !opened => {
+                        // The connect failed without an answer: a CORS-blocked health API or a
+                        // region that is down. The monitor's probe tells which.
+                        self.observe(Observation::HealthApiFailed);
+                        self.schedule_reconnect();
+                    }
+                    _ => {
+                        self.observe(Observation::StreamDropped);
+                        self.schedule_reconnect();
+                    }
+                }
             }
         }
     }
@@ -304,66 +449,15 @@ impl RegionController {
         });
     }
 
-    /// Load every page of the region's secrets (see `secrets::loader`). A new call supersedes a
-    /// load in progress, so a region that comes back is re-read from the start.
-    pub fn load_secrets(&self) {
-        let generation = {
-            let mut i = self.inner.borrow_mut();
-            i.secrets_generation = i.secrets_generation.wrapping_add(1);
-            i.secrets_generation
-        };
-        let current = {
-            let c = self.clone();
-            Rc::new(move || c.inner.borrow().secrets_generation == generation)
-        };
+    /// The channel through which any request to this region reports what it saw: an answer
+    /// is good evidence, a failure a suspicion for the monitor to confirm.
+    pub fn evidence(&self) -> Evidence {
         let c = self.clone();
-        let on_done: crate::secrets::loader::Done = Rc::new(move |outcome: Result<(), ApiError>| match outcome {
-            Ok(()) => c.observe(Observation::RequestAnswered),
-            Err(e) => {
-                if let Some(f) = e.as_failure() {
-                    c.observe(Observation::RequestFailed(f));
-                }
-            }
-        });
-        crate::secrets::loader::start(self.region_api(), self.signals.secrets, current, on_done);
+        Evidence::new(move |outcome| {
+            c.observe(match outcome {
+                Ok(()) => Observation::RequestAnswered(Via::Data),
+                Err(f) => Observation::RequestFailed(f, Via::Data),
+            })
+        })
     }
-}
-
-/// What a probe's outcome says about the region. With a health API, any HTTP answer proves the
-/// region's front door works (zone trouble is reported separately); without one, 502/503/504 on
-/// the probe are the only sign of an outage the console can get.
-fn probe_observation(result: &Result<(), ApiError>, has_health_api: bool) -> Observation {
-    match result {
-        Ok(()) => Observation::RequestAnswered,
-        Err(e) => match e.as_failure() {
-            Some(f) => Observation::RequestFailed(f),
-            None if !has_health_api && matches!(e.status(), Some(502..=504)) => {
-                Observation::RequestFailed(Failure::Network)
-            }
-            None => Observation::RequestAnswered,
-        },
-    }
-}
-
-/// A `region` event carries the whole document but `history`; keep the history we have.
-fn merge_region_event(current: &mut Option<RegionHealth>, mut doc: RegionHealth) {
-    if doc.history.is_none() {
-        doc.history = current.as_mut().and_then(|c| c.history.take());
-    }
-    *current = Some(doc);
-}
-
-/// Apply a `zone` event; returns the new roll-up so the state follows zones even if the region
-/// never sends its own roll-up event.
-fn apply_zone_event(current: &mut Option<RegionHealth>, ev: &ZoneEvent) -> Option<HealthStatus> {
-    let doc = current.as_mut()?;
-    let zone = doc.zones.items.iter_mut().find(|z| z.id == ev.zone)?;
-    zone.status = ev.status;
-    zone.reason = ev.reason.clone();
-    if ev.status.is_outage() {
-        zone.latency_ms = None;
-    }
-    let statuses: Vec<HealthStatus> = doc.zones.items.iter().map(|z| z.status).collect();
-    doc.status = roll_up(&statuses);
-    Some(doc.status)
 }

@@ -1,7 +1,9 @@
-//! One region's panel: state, plain explanation when unavailable, zones and secrets summary.
+//! One region's panel: state, plain explanation when unavailable, zones, uptime, incidents, and
+//! a slot for what the shell shows about the region's data.
 
 use leptos::prelude::*;
 
+use super::evidence::EvidenceDownloads;
 use super::signals::RegionSignals;
 use super::incidents::IncidentList;
 use super::uptime::UptimeView;
@@ -37,8 +39,11 @@ fn state_label(s: RegionState) -> &'static str {
     }
 }
 
-fn cause_text(c: Option<DownCause>) -> &'static str {
+/// `probed`: the region's health comes from a gateway's probes (`gateway.md`), which sees the
+/// instance as a whole, so "all zones down" would claim zone data nobody has.
+fn cause_text(c: Option<DownCause>, probed: bool) -> &'static str {
     match c {
+        Some(DownCause::AllZonesDown) if probed => "The region's gateway reports that its instance is not answering.",
         Some(DownCause::NotResponding) => "The region accepts connections but does not answer.",
         Some(DownCause::AllZonesDown) => "The region reports all three of its zones down.",
         _ => "The console cannot reach the region.",
@@ -46,7 +51,9 @@ fn cause_text(c: Option<DownCause>) -> &'static str {
 }
 
 #[component]
-pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<String>) -> impl IntoView {
+/// `children` is what the shell puts in the panel about the region's data (the secrets summary):
+/// this feature shows the region, not its secrets.
+pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<String>, #[prop(optional)] children: Option<Children>) -> impl IntoView {
     let s = signals;
     let cfg = config;
     let heading_id = format!("region-{}-title", cfg.id);
@@ -60,9 +67,6 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
             .map(|t| format!("Last known data, as of {}.", clock_time(t)))
             .unwrap_or_else(|| format!("Nothing could be read from this region yet (trying since {}).", clock_time(opened_ms)))
     };
-    let total = move || s.secrets.with(|l| l.items.len());
-    // Unknown is not zero: until a first list arrives there is no count to show.
-    let never_read = move || s.secrets.with(|l| l.loaded_at_ms.is_none() && l.items.is_empty());
     let label = cfg.label.clone();
     let announce = {
         let label = label.clone();
@@ -102,7 +106,7 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
                     }.into_any(),
                     RegionState::Unavailable => view! {
                         <span>
-                            <strong>{format!("{label} is unavailable.")}</strong> " " {cause_text(s.down_cause.get())} " "
+                            <strong>{format!("{label} is unavailable.")}</strong> " " {move || cause_text(s.down_cause.get(), s.health.with(|h| h.as_ref().is_some_and(|d| d.probe.is_some())))} " "
                             {format!("{others_text} is a separate instance and has not taken over: there is no automatic failover between regions. ")}
                             "IBM states that when the region returns, the service restores its data and traffic; no action is needed for the service itself. "
                             <strong>"Applications that use this region need their own fallback"</strong>
@@ -114,22 +118,12 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
             <div class="region-body" data-stale=move || unavailable().then_some("")>
                 <ZoneList signals=s region_id=cfg.id.clone() />
                 <UptimeView signals=s />
+                <EvidenceDownloads signals=s region_id=cfg.id.clone() label=cfg.label.clone() source=format!("{}/api/health/v1/region", cfg.api) />
                 <IncidentList signals=s opened_ms=opened_ms />
-                <div class="secrets-summary" data-secrets-total=move || (!never_read()).then(|| total().to_string())
-                    data-never-read=move || never_read().then_some("")>
-                    {move || if never_read() {
-                        let what = if s.secrets.with(|l| l.loading) { "loading" } else { "nothing could be read yet" };
-                        view! { <span>{format!("Secrets: {what} (trying since {})", clock_time(opened_ms))}</span> }.into_any()
-                    } else {
-                        view! { <span class="big-number">{crate::model::paging::thousands(total() as u64)}</span> " secrets" }.into_any()
-                    }}
-                    {move || s.secrets.with(|l| (l.loading && !(l.loaded_at_ms.is_none() && l.items.is_empty())).then_some(" (loading…)"))}
-                    {move || s.secrets.with(|l| (l.skipped > 0).then(|| format!(" · {} entries could not be read", crate::model::paging::thousands(l.skipped as u64))))}
-                </div>
+                {children.map(|c| c())}
                 <Show when=unavailable>
                     <p class="stale-note" data-stale="">{as_of}</p>
                 </Show>
-                {move || s.secrets.with(|l| l.error.as_ref().map(|e| view! { <p class="error">{e.to_string()}</p> }))}
                 {move || s.problem.get().map(|p| view! { <p class="error">{p}</p> })}
             </div>
         </section>

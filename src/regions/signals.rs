@@ -1,32 +1,11 @@
 //! What the views read about one region. Written only by the region controller.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
-use sm_contract::{RegionHealth, SecretMetadata};
+use sm_contract::RegionHealth;
 
-use crate::api::ApiError;
 use crate::model::region_state::{DownCause, RegionState};
 use crate::model::session_uptime::SessionUptime;
 use crate::model::sparkline::Series;
-
-/// The secrets of one region as far as they are loaded.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SecretsLoad {
-    pub items: Arc<Vec<SecretMetadata>>,
-    /// `total_count` the region reported, when it is a believable number.
-    pub total: Option<u64>,
-    pub loading: bool,
-    /// Entries the region sent that could not be read (bad types, missing fields).
-    pub skipped: usize,
-    pub error: Option<ApiError>,
-    /// When the current list finished loading (ms since epoch).
-    pub loaded_at_ms: Option<f64>,
-    /// Secrets received by the load in progress (for "3,000 of 10,000").
-    pub received: u64,
-    /// Pages that still failed after their retries; the others are shown.
-    pub failed_pages: usize,
-}
 
 #[derive(Clone, Copy)]
 pub struct RegionSignals {
@@ -39,7 +18,6 @@ pub struct RegionSignals {
     /// When the region stopped being usable, i.e. the time its last-known data dates from (ms since
     /// epoch); `None` if it was never usable in this session.
     pub live_as_of_ms: RwSignal<Option<f64>>,
-    pub secrets: RwSignal<SecretsLoad>,
     /// The latest problem reading the region's answers (hostile or broken responses).
     pub problem: RwSignal<Option<String>>,
     /// What this browser observed of the region since the page opened.
@@ -57,7 +35,6 @@ impl RegionSignals {
             has_health_api: RwSignal::new(true),
             health: RwSignal::new(None),
             live_as_of_ms: RwSignal::new(None),
-            secrets: RwSignal::new(SecretsLoad::default()),
             problem: RwSignal::new(None),
             session: RwSignal::new(SessionUptime::default()),
             latency: RwSignal::new(Vec::new()),

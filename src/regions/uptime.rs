@@ -8,6 +8,7 @@ use sm_contract::{Incident, RegionHealth, Sla};
 
 use super::signals::RegionSignals;
 use crate::model::format;
+use crate::model::sla_evidence;
 use crate::model::uptime::{self, DayBar, MonthSla, Span};
 
 const DAYS: usize = 90;
@@ -31,11 +32,7 @@ fn figures(doc: &RegionHealth, now: i64) -> Figures {
     let intervals = doc.history.as_ref().map(|h| h.intervals.items.as_slice()).unwrap_or(&[]);
     let spans: Vec<Span> = uptime::spans(intervals, now);
     let sla: &Sla = &doc.sla;
-    let target = if sla.target_percent.is_finite() && (0.0..=100.0).contains(&sla.target_percent) {
-        sla.target_percent
-    } else {
-        Sla::default().target_percent
-    };
+    let target = sla_evidence::sla_target(sla);
     let months = uptime::months_in_window(now, window)
         .into_iter()
         .map(|(y, m)| uptime::month_sla(&spans, y, m, now, window, target, &sla.credit_tiers.items))

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use sm_contract::time::format_date;
 
+use super::copy::CopyPanel;
 use super::data::Ctx;
 use crate::model::cross_region::{diff, sort_rows, summary, Cell, CrossKey, CrossRow, Presence};
 use crate::model::paging::thousands;
@@ -23,7 +24,7 @@ pub fn CrossView(ctx: Ctx, #[prop(optional)] state: Option<super::views::ViewSta
     let keyed: Vec<_> = ctx.regions.iter().map(|r| r.keyed).collect();
     let labels: Arc<Vec<String>> = Arc::new(ctx.regions.iter().map(|r| r.label.clone()).collect());
     let ids: Arc<Vec<String>> = Arc::new(ctx.regions.iter().map(|r| r.id.clone()).collect());
-    let loading: Vec<_> = ctx.regions.iter().map(|r| r.signals.secrets).collect();
+    let loading: Vec<_> = ctx.regions.iter().map(|r| r.secrets).collect();
     // A region's list counts only once it was read completely (a last-known list of a region
     // that is down now still counts, marked provisional); before that the region is unknown.
     let known: Vec<Memo<bool>> = loading.iter().map(|s| {
@@ -161,6 +162,13 @@ pub fn CrossView(ctx: Ctx, #[prop(optional)] state: Option<super::views::ViewSta
                 <p class="note" role="status" data-stale="">"Some regions are still loading or failed to load: this comparison is provisional."</p>
             </Show>
             <div class="chips" role="group" aria-label="Show">{chips.into_iter().map(chip_view).collect::<Vec<_>>()}</div>
+            {
+                let regions = ctx.regions.clone();
+                move || match show.get() {
+                    Some(Presence::Only(i)) => view! { <CopyPanel regions=regions.clone() from=i as usize shown=shown /> }.into_any(),
+                    _ => ().into_any(),
+                }
+            }
             <label class="text-filter"><span class="sr-only">"Filter by name"</span>
                 <input type="search" placeholder="Filter by name…" prop:value=text0 on:input=move |ev| filter.update(|f| f.set_text(&event_target_value(&ev))) /></label>
             <div class="tscroll cross-scroll" node_ref=scroller style:overflow="auto"

@@ -1,7 +1,8 @@
-//! What every secrets view reads: per region, its loaded list with precomputed keys, its groups
-//! and its controller; plus the route and the token prompt. All handles are `Copy` signals or
+//! What every secrets view reads: per region, its store (the loaded list) with precomputed keys,
+//! its groups and its state (read-only); plus the route and the token prompt. All handles are `Copy` signals or
 //! `Arc`s so reactive closures can hold them.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -11,7 +12,8 @@ use crate::api::{ApiError, RegionApi};
 use crate::model::region_state::RegionState;
 use crate::model::route::Route;
 use crate::model::secrets_filter::{RowKey, Source};
-use crate::regions::controller::RegionController;
+use super::store::{SecretsLoad, SecretsStore};
+use crate::api::evidence::Evidence;
 use crate::regions::signals::RegionSignals;
 
 /// A region's list and its keys; equal when it is the same list (pointer), so a memo of it
@@ -44,24 +46,21 @@ pub struct RegionData {
     pub idx: u8,
     pub id: String,
     pub label: String,
+    /// The region's state, read-only here: this feature never drives the region.
     pub signals: RegionSignals,
-    /// `None` in component tests, which have no live region.
-    pub ctrl: StoredValue<Option<RegionController>, LocalStorage>,
-    api: StoredValue<RegionApi>,
+    pub store: SecretsStore,
+    /// The loaded list (the store's).
+    pub secrets: RwSignal<SecretsLoad>,
     pub keyed: Memo<Keyed>,
     pub groups: RwSignal<Vec<SecretGroup>>,
+    /// Secrets deleted in this session. An answer still in flight when the user deleted one (a
+    /// detail fetch, a list page) must not put it back; ids are never reused.
+    deleted: StoredValue<HashSet<String>>,
 }
 
 impl RegionData {
-    pub fn new(idx: u8, c: &RegionController) -> RegionData {
-        let mut r = Self::detached(idx, c.config.id.clone(), c.config.label.clone(), c.signals, c.region_api());
-        r.ctrl = StoredValue::new_local(Some(c.clone()));
-        r
-    }
-
-    /// A region without a controller (component tests): reads and writes still go to `api`.
-    pub fn detached(idx: u8, id: String, label: String, signals: RegionSignals, api: RegionApi) -> RegionData {
-        let secrets = signals.secrets;
+    pub fn new(idx: u8, id: String, label: String, signals: RegionSignals, store: SecretsStore) -> RegionData {
+        let secrets = store.list;
         let keyed = Memo::new(move |prev: Option<&Keyed>| {
             let items = secrets.with(|s| s.items.clone());
             match prev {
@@ -75,23 +74,26 @@ impl RegionData {
             id,
             label,
             signals,
-            ctrl: StoredValue::new_local(None),
-            api: StoredValue::new(api),
+            store,
+            secrets,
             keyed,
             groups: RwSignal::new(Vec::new()),
+            deleted: StoredValue::new(HashSet::new()),
         }
     }
 
+    /// A region without a live monitor (component tests): reads and writes still go to `api`,
+    /// and the list loads only when asked.
+    pub fn detached(idx: u8, id: String, label: String, signals: RegionSignals, api: RegionApi) -> RegionData {
+        RegionData::new(idx, id, label, signals, SecretsStore::idle(api, Evidence::none()))
+    }
+
     pub fn api(&self) -> Option<RegionApi> {
-        self.api.try_get_value()
+        self.store.api()
     }
 
     pub fn reload(&self) {
-        self.ctrl.with_value(|c| {
-            if let Some(c) = c {
-                c.load_secrets();
-            }
-        });
+        self.store.load();
     }
 
     /// Why writes are refused right now, in plain words; `None` when they are allowed.
@@ -106,8 +108,13 @@ impl RegionData {
         }
     }
 
+    /// The secret is gone from the region (deleted here, or answered 404): drop it, and keep it
+    /// out of late answers.
     pub fn remove_secret(&self, id: &str) {
-        self.signals.secrets.update(|s| {
+        self.deleted.update_value(|d| {
+            d.insert(id.to_string());
+        });
+        self.secrets.update(|s| {
             if s.items.iter().any(|m| m.id == id) {
                 s.items = Arc::new(s.items.iter().filter(|m| m.id != id).cloned().collect());
             }
@@ -124,9 +131,13 @@ impl RegionData {
         gone
     }
 
-    /// Put a secret the region just returned into the list (new or changed).
+    /// Put a secret the region just returned into the list (new or changed), unless it was
+    /// deleted since the request went out.
     pub fn upsert_secret(&self, m: SecretMetadata) {
-        self.signals.secrets.update(|s| {
+        if self.deleted.with_value(|d| d.contains(&m.id)) {
+            return;
+        }
+        self.secrets.update(|s| {
             let mut v: Vec<SecretMetadata> = s.items.iter().filter(|x| x.id != m.id).cloned().collect();
             v.push(m);
             s.items = Arc::new(v);
@@ -153,24 +164,7 @@ impl RegionData {
 }
 
 /// Set when a region answered 401: the console asks for a token (bearer mode) and retries.
-#[derive(Clone, Copy)]
-pub struct TokenPrompt {
-    pub needed: RwSignal<bool>,
-    /// Bumped when a new token is entered, so open views fetch again.
-    pub epoch: RwSignal<u32>,
-}
-
-impl TokenPrompt {
-    pub fn get() -> TokenPrompt {
-        use_context::<TokenPrompt>().unwrap_or(TokenPrompt { needed: RwSignal::new(false), epoch: RwSignal::new(0) })
-    }
-
-    pub fn note(&self, e: &ApiError) {
-        if e.status() == Some(401) {
-            let _ = self.needed.try_set(true);
-        }
-    }
-}
+pub use crate::api::auth::TokenPrompt;
 
 #[derive(Clone)]
 pub struct Ctx {
@@ -197,5 +191,32 @@ pub fn now_s() -> i64 {
 pub fn navigate(route: &Route) {
     if let Some(w) = web_sys::window() {
         let _ = w.location().set_hash(&crate::model::route::href(route));
+    }
+}
+
+// `api` and the features build only for the browser, so these run as wasm-bindgen tests
+// (`cargo test -p regional-console --target wasm32-unknown-unknown`).
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::secrets_filter::tests::secret;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn ids(r: &RegionData) -> Vec<String> {
+        r.secrets.with_untracked(|s| s.items.iter().map(|m| m.id.clone()).collect())
+    }
+
+    #[wasm_bindgen_test]
+    fn an_answer_that_lands_after_the_delete_does_not_bring_the_secret_back() {
+        let r = RegionData::detached(0, "us-south".into(), "Dallas".into(), RegionSignals::new(), RegionApi::new("http://127.0.0.1:1"));
+        r.upsert_secret(secret("a", "alpha", "arbitrary"));
+        r.upsert_secret(secret("b", "beta", "arbitrary"));
+        assert_eq!(ids(&r), vec!["a", "b"]);
+        // The detail view asked for `a`'s metadata; the user deleted `a` before it answered.
+        r.remove_secret("a");
+        r.upsert_secret(secret("a", "alpha", "arbitrary"));
+        assert_eq!(ids(&r), vec!["b"], "the late answer is dropped");
+        r.upsert_secret(secret("b", "beta renamed", "arbitrary"));
+        assert_eq!(ids(&r), vec!["b"]);
     }
 }

@@ -8,6 +8,7 @@ use sm_contract::{SecretMetadata, VersionMetadata};
 use super::data::Ctx;
 use super::errors::{explain, Action};
 use super::manage::{DeleteSecret, EditMetadata, Rotate};
+use super::locks::LocksPanel;
 use super::value::SecretValue;
 use super::views::Views;
 use crate::model::paging::thousands;
@@ -49,6 +50,9 @@ fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
         row("Rotation", Some(rotation_text(m))),
         row("Next rotation", m.next_rotation_date.clone()),
         row("TTL", m.ttl.clone()),
+        row("Service ID", m.service_id.clone()),
+        row("Access groups", m.access_groups.as_ref().map(|a| a.join(", "))),
+        row("Reuses its API key", m.reuse_api_key.map(|r| if r { "yes: reading it does not rotate it" } else { "no: every read creates a new API key" }.to_string())),
         row("Versions", m.versions_total.map(thousands)),
         row("Locks", Some(thousands(m.locks_total.unwrap_or(0)))),
         row("Common name", m.common_name.clone()),
@@ -63,13 +67,13 @@ fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
     .collect()
 }
 
-fn versions_table(vs: &[VersionMetadata]) -> AnyView {
+fn versions_table(vs: &[VersionMetadata], chosen: RwSignal<Option<String>>) -> AnyView {
     let yes = |b: Option<bool>| b.map(|b| if b { "yes" } else { "no" }).unwrap_or("—");
     view! {
         <table class="versions">
             <caption class="sr-only">"Versions"</caption>
             <thead><tr><th scope="col">"Version"</th><th scope="col">"Alias"</th><th scope="col">"Created"</th><th scope="col">"By"</th>
-                <th scope="col">"Rotated automatically"</th><th scope="col">"Value read"</th><th scope="col">"Value still stored"</th><th scope="col">"Expires"</th></tr></thead>
+                <th scope="col">"Rotated automatically"</th><th scope="col">"Value read"</th><th scope="col">"Value still stored"</th><th scope="col">"Expires"</th><th scope="col">"Value"</th></tr></thead>
             <tbody>
                 {vs.iter().take(50).map(|v| view! {
                     <tr data-version-id=v.id.clone()>
@@ -81,6 +85,16 @@ fn versions_table(vs: &[VersionMetadata]) -> AnyView {
                         <td data-label="Value read">{yes(v.downloaded)}</td>
                         <td data-label="Value still stored">{yes(v.payload_available)}</td>
                         <td data-label="Expires">{v.expiration_date.clone().unwrap_or_default()}</td>
+                        <td data-label="Value">{match (v.alias.as_deref(), v.payload_available) {
+                            // The current value has its own section above.
+                            (Some("current"), _) => "above".into_any(),
+                            (_, Some(true)) => {
+                                let vid = v.id.clone();
+                                view! { <button type="button" data-action="version-value" data-version=v.id.clone()
+                                    on:click=move |_| chosen.set(Some(vid.clone()))>"Show value…"</button> }.into_any()
+                            }
+                            _ => "not kept".into_any(),
+                        }}</td>
                     </tr>
                 }).collect::<Vec<_>>()}
             </tbody>
@@ -175,6 +189,9 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
         "cross" => "← Cross-region".to_string(),
         v => format!("← Secrets in {}", ctx.region(v).map(|x| x.label).unwrap_or_else(|| r.label.clone())),
     };
+    // The version whose value the person asked to read (previous versions keep theirs).
+    let version_value: RwSignal<Option<String>> = RwSignal::new(None);
+    let (r_ver, id_ver) = (r.clone(), id.clone());
     let r_view = r.clone();
     let id2 = id.clone();
     // What the body is built from: the secret's identity only. Refreshed metadata (after an edit,
@@ -258,7 +275,8 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             <dl class="meta" data-secret-detail=sid.clone()>{rows}</dl>
             {custom}
             // Reading the value changes "last read"; show it.
-            <SecretValue region=r_view.clone() id=sid secret_type=sty on_read=move || refresh.update(|x| *x += 1) />
+            <SecretValue region=r_view.clone() id=sid.clone() secret_type=sty on_read=move || refresh.update(|x| *x += 1) />
+            <LocksPanel region=r_view.clone() id=sid on_change=move |_| refresh.update(|x| *x += 1) />
         }
         .into_any()
     };
@@ -271,8 +289,18 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             {move || match versions.get() {
                 None => view! { <p class="note">"Loading versions…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
-                Some(Ok(v)) => versions_table(&v),
+                Some(Ok(v)) => versions_table(&v, version_value),
             }}
+            {move || version_value.get().map(|v| {
+                let ty = meta.with_untracked(|m| m.as_ref().map(|m| m.secret_type.as_str().to_string())).unwrap_or_default();
+                let (key, title) = (v.clone(), format!("Version {v}"));
+                view! {
+                    <section class="version-value" data-version-value=key>
+                        <h4>{title}</h4>
+                        <SecretValue region=r_ver.clone() id=id_ver.clone() secret_type=ty version=v />
+                    </section>
+                }
+            })}
         </article>
     }
     .into_any()

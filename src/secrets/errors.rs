@@ -29,7 +29,8 @@ pub fn explain(e: &ApiError, a: Action, region: &str) -> String {
         Some(403) => format!("Your access to {region} does not allow this: it needs the {} role (or higher).", role(a)),
         Some(404) => format!("This secret no longer exists in {region}; it was removed from the list."),
         Some(409) => "That name is already used by a secret of this type in this region: choose another name.".into(),
-        Some(412) => "The secret is locked: remove its locks first (locks protect secrets that are in use).".into(),
+        // The region's own words name the locks in the way (IBM's and the emulator's do).
+        Some(412) => format!("The secret is locked (locks protect secrets that are in use): {e}. Remove those locks, or ask whoever holds them, then try again."),
         Some(429) => "The region is rate-limiting requests: wait a moment and try again.".into(),
         Some(500..=599) | None if a != Action::Read && a != Action::ReadValue => format!(
             "{e}. The change was not retried automatically and nothing was sent to another region; {region} may or may not have applied it, so check the list before trying again."

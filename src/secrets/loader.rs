@@ -13,7 +13,7 @@ use sm_contract::SecretMetadata;
 
 use crate::api::{ApiError, RegionApi};
 use crate::model::paging::{merge_pages, merge_pages_owned, PagePlan, Step};
-use crate::regions::signals::SecretsLoad;
+use super::store::SecretsLoad;
 
 pub const PAGE_LIMIT: u32 = 1000;
 /// Partial lists are re-published at most this often: each publish re-indexes the list.
@@ -123,14 +123,16 @@ fn on_page(load: &Rc<RefCell<Load>>, index: usize, result: Result<sm_contract::S
     }
     match result {
         Ok(page) => {
-            let got = page.secrets.items.len() as u64;
-            let skipped = page.secrets.skipped;
-            l.plan.succeeded(index, got, skipped as u64, page.total_count);
+            // A page is at most what was asked for, whatever the region sent.
+            let mut items = page.secrets.items;
+            items.truncate(PAGE_LIMIT as usize);
+            let skipped = page.secrets.skipped.min(PAGE_LIMIT as usize - items.len());
+            l.plan.succeeded(index, items.len() as u64, skipped as u64, page.total_count);
             l.skipped += skipped;
             if l.pages.len() <= index {
                 l.pages.resize_with(index + 1, || None);
             }
-            l.pages[index] = Some(page.secrets.items);
+            l.pages[index] = Some(items);
             let (received, total) = (l.plan.loaded(), l.plan.total());
             let publish = !l.keep_old && received <= PARTIAL_PUBLISH_MAX && now_ms() - l.last_publish_ms >= PUBLISH_EVERY_MS;
             let items = publish.then(|| Arc::new(merge_pages(&l.pages, |m| m.id.clone())));

@@ -216,6 +216,9 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
                     {CreateKind::ALL.into_iter().map(|k| view! { <option value=k.as_str()>{k.as_str()}</option> }).collect::<Vec<_>>()}
                 </select>
             </label>
+            <p class="note" data-create-other-types="">"The other types are issued by the service and need its engines configured first: "
+                "IAM and service credentials, and public and private certificates, are created in IBM Cloud's Secrets Manager UI, CLI or API "
+                "once the IAM, Cloud Object Storage, public or private certificate engine of this instance is set up; custom credentials need a Code Engine job."</p>
             {f("Name", "name", Kind::Line, |x| &x.name, |x, v| x.name = v)}
             {f("Description", "description", Kind::Line, |x| &x.description, |x, v| x.description = v)}
             <label>"Group"
@@ -233,16 +236,16 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
             {move || match kind.get() {
                 CreateKind::Arbitrary => vec![
                     f("Expiration (UTC, optional)", "expiration_date", Kind::Date, |x| &x.expiration, |x, v| x.expiration = v),
-                    f("Value", "payload", Kind::Area, |x| &x.payload, |x, v| x.payload = v),
+                    f("Value", "payload", Kind::Area, |x| x.payload.expose(), |x, v| x.payload = v.into()),
                 ],
                 CreateKind::UsernamePassword => vec![
                     f("Username", "username", Kind::Line, |x| &x.username, |x, v| x.username = v),
-                    f("Password (empty: the service generates one)", "password", Kind::Secret, |x| &x.password, |x, v| x.password = v),
+                    f("Password (empty: the service generates one)", "password", Kind::Secret, |x| x.password.expose(), |x, v| x.password = v.into()),
                 ],
-                CreateKind::Kv => vec![f("Data (JSON object)", "data", Kind::Area, |x| &x.kv, |x, v| x.kv = v)],
+                CreateKind::Kv => vec![f("Data (JSON object)", "data", Kind::Area, |x| x.kv.expose(), |x, v| x.kv = v.into())],
                 CreateKind::ImportedCert => vec![
                     f("Certificate (PEM)", "certificate", Kind::Area, |x| &x.certificate, |x, v| x.certificate = v),
-                    f("Private key (PEM, optional)", "private_key", Kind::Area, |x| &x.private_key, |x, v| x.private_key = v),
+                    f("Private key (PEM, optional)", "private_key", Kind::Area, |x| x.private_key.expose(), |x, v| x.private_key = v.into()),
                     f("Intermediate (PEM, optional)", "intermediate", Kind::Area, |x| &x.intermediate, |x, v| x.intermediate = v),
                 ],
             }}

@@ -9,7 +9,7 @@ use crate::model::paging::progress_text;
 
 #[component]
 pub fn LoadStatus(region: RegionData) -> impl IntoView {
-    let s = region.signals.secrets;
+    let s = region.secrets;
     let label = region.label.clone();
     view! {
         <p class="load-status" role="status" data-loading=move || s.with(|l| l.loading.then_some(""))>

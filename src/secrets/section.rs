@@ -15,7 +15,6 @@ use super::token::TokenBanner;
 use super::views::{NoticeLine, Views};
 use crate::config::AuthMode;
 use crate::model::route::{self, Route, ViewQuery};
-use crate::regions::controller::RegionController;
 
 fn current_hash() -> String {
     web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
@@ -37,10 +36,7 @@ fn replace_hash(link: &str) {
 }
 
 #[component]
-pub fn SecretsSection(controllers: Vec<RegionController>, auth: AuthMode) -> impl IntoView {
-    let token = TokenPrompt { needed: RwSignal::new(false), epoch: RwSignal::new(0) };
-    provide_context(token);
-    let regions: Vec<RegionData> = controllers.iter().enumerate().map(|(i, c)| RegionData::new(i as u8, c)).collect();
+pub fn SecretsSection(regions: Vec<RegionData>, auth: AuthMode, token: TokenPrompt) -> impl IntoView {
     let ctx = Ctx {
         regions: Arc::new(regions),
         route: RwSignal::new(current_route()),
@@ -87,9 +83,9 @@ pub fn SecretsSection(controllers: Vec<RegionController>, auth: AuthMode) -> imp
     // Groups name the group column and feed the forms; re-read whenever a list load completes.
     for r in ctx.regions.iter() {
         let r2 = r.clone();
-        let secrets = r.signals.secrets;
+        let secrets = r.secrets;
         Effect::watch(move || secrets.with(|s| s.loaded_at_ms), move |_, _, _| r2.load_groups(), true);
-        let secrets = r.signals.secrets;
+        let secrets = r.secrets;
         let (id, embed) = (r.id.clone(), auth == AuthMode::Embed);
         Effect::new(move |_| {
             secrets.with(|s| {

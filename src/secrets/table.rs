@@ -10,9 +10,10 @@ use sm_contract::SecretMetadata;
 
 use super::data::{navigate, Ctx, Keyed};
 use super::filters::FilterBar;
-use super::views::{ServerResults, ViewState};
+use super::views::ViewState;
 use crate::model::view_state::column_key;
 use crate::model::route::{href, Route};
+use crate::model::search_round::{apply_answer, SearchRound};
 use crate::model::secrets_filter::{
     expiry, facets, filtered, rotation_text, sorted, Column, Expiry, Facets, RowRef, Sort, Source,
 };
@@ -23,7 +24,6 @@ pub const ROW_H: f64 = ROW_H_PX as f64;
 pub const ROW_H_PX: usize = 34;
 const VIEW_ROWS: usize = 14;
 const OVERSCAN: usize = 6;
-
 
 #[derive(Clone)]
 struct RowItem {
@@ -60,13 +60,15 @@ pub fn SecretsTable(
     let combined = regions.len() > 1;
     let keyed: Vec<Memo<Keyed>> = regions.iter().map(|r| r.keyed).collect();
     let first_keyed = keyed.first().copied();
-    let (filter, sort, server) = (state.filter, state.sort, state.server);
+    let (filter, sort, server, rounds) = (state.filter, state.sort, state.server, state.rounds);
     let server_msg: RwSignal<Option<String>> = RwSignal::new(None);
     let now_s = ctx.now_s;
 
-    let data = Memo::new(move |_| match server.get() {
-        Some(s) => s.data,
-        None => keyed.iter().map(|k| k.get()).collect::<Vec<Keyed>>(),
+    let data = Memo::new(move |_| {
+        server.with(|s| match s {
+            Some(s) => (0..s.slots.len()).map(|i| s.found(i).cloned().unwrap_or_default()).collect::<Vec<Keyed>>(),
+            None => keyed.iter().map(|k| k.get()).collect::<Vec<Keyed>>(),
+        })
     });
     let order = Memo::new(move |_| {
         let s = sort.get();
@@ -247,37 +249,44 @@ pub fn SecretsTable(
     let run_search = {
         let regions = regions.clone();
         move |q: String| {
-            server_msg.set(Some(format!("Searching {} for “{q}”…", regions.iter().map(|r| r.label.as_str()).collect::<Vec<_>>().join(" and "))));
+            server_msg.set(None);
             state.server_query.set(Some(q.clone()));
-            let apis: Vec<_> = regions.iter().map(|r| (r.label.clone(), r.api())).collect();
+            let round = {
+                rounds.update_value(|r| *r = r.wrapping_add(1));
+                rounds.get_value()
+            };
+            server.set(Some(SearchRound::new(round, q.clone(), regions.len())));
             let token = super::data::TokenPrompt::get();
-            let asked = state.server_query;
-            leptos::task::spawn_local(async move {
-                let mut out = Vec::new();
-                let mut problems = Vec::new();
-                // Each region is asked at its own origin; one failing does not hide the other's results.
-                for (label, api) in apis {
-                    let items = match api {
-                        Some(api) => match api.secrets_page_search(0, 1000, Some(&q)).await {
-                            Ok(p) => p.secrets.items,
-                            Err(e) => {
-                                token.note(&e);
-                                problems.push(format!("{label}: {e}"));
-                                Vec::new()
-                            }
-                        },
-                        None => Vec::new(),
+            // Every region at once, each at its own origin: a hung region neither delays nor
+            // hides the other's results, and an answer to a replaced round is dropped.
+            for (index, r) in regions.iter().enumerate() {
+                let (label, api, q) = (r.label.clone(), r.api(), q.clone());
+                leptos::task::spawn_local(async move {
+                    let Some(api) = api else { return };
+                    let result = match api.secrets_page_search(0, 1000, Some(&q)).await {
+                        Ok(p) => Ok(Keyed::build(Arc::new(p.secrets.items))),
+                        Err(e) => {
+                            token.note(&e);
+                            Err(format!("{label}: {e}"))
+                        }
                     };
-                    out.push(Keyed::build(Arc::new(items)));
+                    let _ = server.try_update(|s| apply_answer(s, round, index, result));
+                });
+            }
+        }
+    };
+    let search_note = {
+        let labels: Vec<String> = regions.iter().map(|r| r.label.clone()).collect();
+        move || {
+            server.with(|s| {
+                let s = s.as_ref()?;
+                let waiting: Vec<&str> = s.slots.iter().zip(&labels).filter(|(slot, _)| matches!(slot, crate::model::search_round::Slot::Pending)).map(|(_, l)| l.as_str()).collect();
+                let mut parts: Vec<String> = s.problems().into_iter().map(str::to_string).collect();
+                if !waiting.is_empty() {
+                    parts.insert(0, format!("Searching {} for “{}”…", waiting.join(" and "), clip(&s.query, 60)));
                 }
-                // A newer search (or "back to all") since this one was asked: drop this answer.
-                if asked.try_get_untracked().flatten().as_deref() != Some(q.as_str()) {
-                    return;
-                }
-                let msg = if problems.is_empty() { None } else { Some(problems.join(" · ")) };
-                let _ = server_msg.try_set(msg);
-                let _ = server.try_set(Some(ServerResults { query: q, data: out }));
-            });
+                (!parts.is_empty()).then(|| parts.join(" · "))
+            })
         }
     };
     let search_server = {
@@ -321,7 +330,7 @@ pub fn SecretsTable(
             data-secrets-shown=move || shown.with(|s| s.len()).to_string() data-stale=stale>
             <FilterBar filter=filter facets=facets group_names=group_names on_search=search_server />
             {move || server.with(|s| s.as_ref().map(|s| {
-                let n: usize = s.data.iter().map(|k| k.items.len()).sum();
+                let n: usize = (0..s.slots.len()).filter_map(|i| s.found(i)).map(|k| k.items.len()).sum();
                 view! {
                     <p class="note server-results" role="status">
                         {format!("Server search results for “{}”: {}. ", clip(&s.query, 60), crate::model::paging::thousands(n as u64))}
@@ -329,7 +338,7 @@ pub fn SecretsTable(
                     </p>
                 }
             }))}
-            {move || server_msg.get().map(|m| view! { <p class="note" role="status">{m}</p> })}
+            {move || server_msg.get().or_else(search_note.clone()).map(|m| view! { <p class="note" role="status">{m}</p> })}
             <p class="shown-count" aria-live="polite">
                 {move || format!("{} shown", crate::model::paging::thousands(shown.with(|s| s.len()) as u64))}
             </p>

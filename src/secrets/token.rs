@@ -4,49 +4,38 @@
 use leptos::prelude::*;
 
 use super::data::Ctx;
-use crate::api::auth;
+use crate::api::auth::Auth;
 
 #[component]
 pub fn TokenBanner(ctx: Ctx) -> impl IntoView {
     let t = ctx.token;
     let bearer = ctx.bearer;
-    if ctx.embed {
-        // The parent answers `auth-required` with a `token` message (handled in `embed`); retry
-        // as soon as a token different from the refused one is there.
-        let seen = StoredValue::new(auth::current());
-        let regions = ctx.regions.clone();
-        if let Ok(h) = set_interval_with_handle(
-            move || {
-                let now = auth::current();
-                if !t.needed.get_untracked() {
-                    seen.set_value(now);
-                } else if now.is_some() && seen.with_value(|s| *s != now) {
-                    seen.set_value(now);
-                    t.needed.set(false);
-                    t.epoch.update(|e| *e = e.wrapping_add(1));
-                    for r in regions.iter() {
-                        r.reload();
-                    }
-                }
-            },
-            std::time::Duration::from_millis(300),
-        ) {
-            on_cleanup(move || h.clear());
-        }
-    }
-    let input = NodeRef::<leptos::html::Input>::new();
+    // A new token (pasted below, or handed over by an embedding parent) reads every region's
+    // list again; the region controllers reopen their streams on the same signal.
     let regions = ctx.regions.clone();
+    Effect::watch(
+        move || t.epoch.get(),
+        move |_, _, _| {
+            for r in regions.iter() {
+                r.reload();
+            }
+        },
+        false,
+    );
+    let auth = Auth::from_context();
+    let input = NodeRef::<leptos::html::Input>::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(el) = input.get_untracked() else { return };
-        auth::set(Some(el.value()));
-        // The token lives in `auth`; the input must not keep a copy in the DOM.
-        el.set_value("");
-        t.needed.set(false);
-        t.epoch.update(|e| *e = e.wrapping_add(1));
-        for r in regions.iter() {
-            r.reload();
+        if let Some(a) = auth {
+            if !a.set(&el.value()) {
+                // The same token again: the user asked for a retry, so retry.
+                t.needed.set(false);
+                t.epoch.update(|e| *e = e.wrapping_add(1));
+            }
         }
+        // The token lives in `Auth`; the input must not keep a copy in the DOM.
+        el.set_value("");
     };
     view! {
         <Show when=move || t.needed.get()>

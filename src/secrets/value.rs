@@ -35,6 +35,14 @@ async fn write_clipboard(text: &str) -> Result<(), String> {
     wasm_bindgen_futures::JsFuture::from(promise).await.map(|_| ()).map_err(|_| "the browser did not allow writing to the clipboard".into())
 }
 
+/// The current value, or one version's.
+async fn read_value(api: &crate::api::RegionApi, id: &str, version: Option<&str>) -> Result<serde_json::Value, crate::api::ApiError> {
+    match version {
+        None => api.secret_with_data(id).await,
+        Some(v) => api.version_with_data(id, v).await,
+    }
+}
+
 #[component]
 pub fn SecretValue(
     region: RegionData,
@@ -46,6 +54,9 @@ pub fn SecretValue(
     /// Called after the value was read (the secret's "last read" changed).
     #[prop(optional, into)]
     on_read: Option<Callback<()>>,
+    /// A previous version's value instead of the current one.
+    #[prop(optional)]
+    version: Option<String>,
 ) -> impl IntoView {
     let reveal_ms = reveal_ms.unwrap_or(REVEAL_MS);
     let open = RwSignal::new(false);
@@ -55,7 +66,7 @@ pub fn SecretValue(
     let is_iam = secret_type == "iam_credentials";
 
     let go = {
-        let (region, id, ty) = (region.clone(), id.clone(), secret_type.clone());
+        let (region, id, ty, version) = (region.clone(), id.clone(), secret_type.clone(), version.clone());
         move |p: Purpose| {
             warn.set(None);
             // An unavailable region is not asked: say so plainly, keep the value hidden. (One
@@ -74,11 +85,11 @@ pub fn SecretValue(
                 }
                 Purpose::Copy => {
                     let Some(api) = region.api() else { return };
-                    let (id, ty, region, token) = (id.clone(), ty.clone(), region.clone(), TokenPrompt::get());
+                    let (id, ty, region, token, version) = (id.clone(), ty.clone(), region.clone(), TokenPrompt::get(), version.clone());
                     busy.set(true);
                     status.set(Some("Copying…".into()));
                     spawn_local(async move {
-                        let msg = match api.secret_with_data(&id).await {
+                        let msg = match read_value(&api, &id, version.as_deref()).await {
                             Ok(body) => {
                                 let text = copy_text(&ty, &value_fields(&ty, &body));
                                 drop(body);
@@ -109,14 +120,14 @@ pub fn SecretValue(
     };
     let ask2 = ask.clone();
     let go2 = go.clone();
-    let (r2, id2, ty2) = (region.clone(), id.clone(), secret_type.clone());
+    let (r2, id2, ty2, v2) = (region.clone(), id.clone(), secret_type.clone(), version.clone());
 
     view! {
         <section class="secret-value" aria-labelledby="value-title">
             <h3 id="value-title">"Value"</h3>
             <Show when=move || open.get()
                 fallback=|| view! { <p class="masked" data-secret-value="masked" aria-label="Value hidden">"••••••••••••••••"</p> }>
-                <Revealed region=r2.clone() id=id2.clone() secret_type=ty2.clone() open=open reveal_ms=reveal_ms status=status on_read=on_read />
+                <Revealed region=r2.clone() id=id2.clone() secret_type=ty2.clone() open=open reveal_ms=reveal_ms version=v2.clone() status=status on_read=on_read />
             </Show>
             <div class="actions">
                 {move || if open.get() {
@@ -154,6 +165,7 @@ fn Revealed(
     secret_type: String,
     open: RwSignal<bool>,
     reveal_ms: u64,
+    version: Option<String>,
     status: RwSignal<Option<String>>,
     on_read: Option<Callback<()>>,
 ) -> impl IntoView {
@@ -161,7 +173,7 @@ fn Revealed(
     if let Some(api) = region.api() {
         let token = TokenPrompt::get();
         spawn_local(async move {
-            let result = match api.secret_with_data(&id).await {
+            let result = match read_value(&api, &id, version.as_deref()).await {
                 Ok(body) => Ok(value_fields(&secret_type, &body)),
                 Err(e) => {
                     token.note(&e);

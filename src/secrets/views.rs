@@ -8,16 +8,11 @@ use leptos::prelude::*;
 
 use super::data::Keyed;
 use crate::model::cross_region::CrossKey;
+use crate::model::search_round::SearchRound;
 use crate::model::route::{view_href, ViewQuery};
 use crate::model::secrets_filter::{Filter, Sort};
 use crate::model::view_state::{from_query, to_query};
 
-/// Server-side search results standing in for the loaded lists, per source.
-#[derive(Clone, PartialEq)]
-pub struct ServerResults {
-    pub query: String,
-    pub data: Vec<Keyed>,
-}
 
 #[derive(Clone, Copy)]
 pub struct ViewState {
@@ -26,7 +21,9 @@ pub struct ViewState {
     /// The search whose results are shown (kept in the link; the results are asked again on a
     /// reload).
     pub server_query: RwSignal<Option<String>>,
-    pub server: RwSignal<Option<ServerResults>>,
+    /// Server-side search results standing in for the loaded lists, per source, as they arrive.
+    pub server: RwSignal<Option<SearchRound<Keyed>>>,
+    pub rounds: StoredValue<u64>,
     /// The table's own scroll offset, restored when the view comes back.
     pub scroll: StoredValue<f64>,
     /// The cross-region view's chosen presence (`only-0`, `differs`…), empty for all.
@@ -47,6 +44,7 @@ impl ViewState {
             sort: RwSignal::new(Sort::default()),
             server_query: RwSignal::new(None),
             server: RwSignal::new(None),
+            rounds: StoredValue::new(0),
             scroll: StoredValue::new(0.0),
             chip: RwSignal::new(String::new()),
             csort: RwSignal::new((CrossKey::default(), false)),

@@ -3,6 +3,8 @@
 //! and is killed on drop, so a failing test leaves nothing running.
 #![allow(dead_code)]
 
+pub mod instrument;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -106,6 +108,30 @@ impl Emulator {
         }
     }
 
+    /// Replace the stored uptime history with `rows` (status, zones, start, end in Unix seconds):
+    /// stop the process, rewrite its SQLite table, start it again. A test then knows exactly what
+    /// every day bar must show, instead of trusting a synthesized history.
+    pub fn replace_history(&mut self, rows: &[(&str, &[&str], i64, i64)]) {
+        self.kill();
+        let rows: Vec<serde_json::Value> = rows.iter().map(|(st, zones, a, b)| serde_json::json!([st, zones, a, b])).collect();
+        let status = Command::new("python3")
+            .arg("-c")
+            .arg(
+                "import json, sqlite3, sys\n\
+                 c = sqlite3.connect(sys.argv[1])\n\
+                 c.execute('DELETE FROM history')\n\
+                 c.executemany('INSERT INTO history (status, zones, start, end, source) VALUES (?, ?, ?, ?, ?)', \
+                   [(r[0], json.dumps(r[1]), r[2], r[3], 'fault') for r in json.loads(sys.argv[2])])\n\
+                 c.commit()\n",
+            )
+            .arg(self.data_dir.join("secrets.db"))
+            .arg(serde_json::Value::Array(rows).to_string())
+            .status()
+            .expect("run python3 (sqlite3)");
+        assert!(status.success(), "rewriting the history of {} failed", self.region);
+        self.spawn();
+    }
+
     pub fn restart(&mut self) {
         self.kill();
         self.spawn();
@@ -123,6 +149,8 @@ impl Emulator {
         };
         let resp = req
             .header("content-type", "application/json")
+            // What the control API requires of every call that changes something.
+            .header("x-emulator-control", "1")
             .body(body.to_string())
             .send()
             .await
@@ -148,6 +176,16 @@ pub struct Site {
 
 impl Site {
     pub fn serve(config_json: &str, sub_path: &str) -> Site {
+        Site::serve_as(config_json, sub_path, false)
+    }
+
+    /// Like `serve`, but by a static host that sends the headers `deploy_config.py` wrote to
+    /// `_headers` (CSP with `frame-ancestors`, nosniff, …), as a real deployment must.
+    pub fn serve_with_headers(config_json: &str, sub_path: &str) -> Site {
+        Site::serve_as(config_json, sub_path, true)
+    }
+
+    fn serve_as(config_json: &str, sub_path: &str, with_headers: bool) -> Site {
         let dist = std::env::var("CONSOLE_DIST").map(PathBuf::from).unwrap_or_else(|_| root().join("dist"));
         assert!(
             dist.join("index.html").exists(),
@@ -170,7 +208,7 @@ impl Site {
             .status()
             .expect("run scripts/deploy_config.py");
         assert!(status.success(), "scripts/deploy_config.py failed");
-        let (child, port) = static_server(dir.path());
+        let (child, port) = if with_headers { header_server(dir.path()) } else { static_server(dir.path()) };
         let path = match sub_path.trim_matches('/') {
             "" => "/".to_string(),
             p => format!("/{p}/"),
@@ -212,6 +250,21 @@ fn static_server(dir: &Path) -> (Child, u16) {
         .spawn()
         .expect("spawn python3 -m http.server");
     wait_for_port(port, "python3 -m http.server");
+    (child, port)
+}
+
+/// `tests/support/serve_with_headers.py`: `http.server` plus the headers of `_headers`.
+fn header_server(dir: &Path) -> (Child, u16) {
+    let port = free_port();
+    let child = Command::new("python3")
+        .arg(root().join("tests/support/serve_with_headers.py"))
+        .arg(port.to_string())
+        .arg(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn tests/support/serve_with_headers.py");
+    wait_for_port(port, "serve_with_headers.py");
     (child, port)
 }
 
@@ -299,6 +352,19 @@ impl Browser {
         Browser { driver: Some(driver), chromedriver, _profile: profile }
     }
 
+    /// Record the `Authorization` header of every `fetch` in every frame from now on, in
+    /// `window.__auth_sent` of that frame (`null` for a request without one).
+    pub async fn record_authorization(&self) {
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            serde_json::json!({"source": "window.__auth_sent = []; const __f = window.fetch; window.fetch = function (input, init) { \
+                try { const h = new Headers((init && init.headers) || (input instanceof Request ? input.headers : undefined)); window.__auth_sent.push(h.get('authorization')); } catch (e) { window.__auth_sent.push('unreadable'); } \
+                return __f.apply(this, arguments); };"}),
+        )
+        .await
+        .expect("install the Authorization recorder");
+    }
+
     pub fn d(&self) -> &WebDriver {
         self.driver.as_ref().expect("driver is live until quit")
     }
@@ -340,6 +406,32 @@ impl Browser {
         .await
         .as_str()
         .map(str::to_string)
+    }
+
+    /// Record every change of any region panel's `data-state` from now on (page-side
+    /// MutationObserver, so no change between two polls is missed); read with `state_log`.
+    pub async fn watch_states(&self) {
+        self.eval(
+            "(() => { window.__state_log = []; if (window.__state_obs) window.__state_obs.disconnect(); \
+              window.__state_obs = new MutationObserver(ms => ms.forEach(m => { if (m.attributeName === 'data-state' && m.target.hasAttribute('data-region')) \
+                window.__state_log.push([m.target.getAttribute('data-region'), m.target.getAttribute('data-state')]); })); \
+              window.__state_obs.observe(document.body, {attributes: true, attributeFilter: ['data-state'], subtree: true}); return true; })()",
+        )
+        .await;
+    }
+
+    /// The `data-state` values `region` went through since `watch_states`, in order, with
+    /// repeats of the same value (attribute rewritten unchanged) collapsed.
+    pub async fn state_log(&self, region: &str) -> Vec<String> {
+        let log: Vec<(String, Option<String>)> = serde_json::from_value(self.eval("window.__state_log ?? []").await).unwrap_or_default();
+        let mut out: Vec<String> = Vec::new();
+        for (r, st) in log {
+            let st = st.unwrap_or_else(|| "none".into());
+            if r == region && out.last() != Some(&st) {
+                out.push(st);
+            }
+        }
+        out
     }
 
     /// CSP violations the current page has reported since it loaded.

@@ -174,6 +174,21 @@ pub struct Incident {
     pub updates: LenientVec<IncidentUpdate>,
 }
 
+/// How a gateway judged the region (`gateway.md`): by its own probes of the secrets API, since IBM
+/// publishes no health API. Absent in documents from a region that reports its own health.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbeInfo {
+    /// Whether the probes carry a service ID's token (a 2xx is then required to count as up).
+    #[serde(default, deserialize_with = "lenient::or_default")]
+    pub authenticated: bool,
+    #[serde(default, deserialize_with = "lenient::count")]
+    pub every_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub last_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient::count")]
+    pub last_ms: Option<u64>,
+}
+
 /// `GET /api/health/v1/region`, and the `region` SSE event (which omits `history`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RegionHealth {
@@ -192,6 +207,8 @@ pub struct RegionHealth {
     pub history: Option<History>,
     #[serde(default)]
     pub incidents: LenientVec<Incident>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub probe: Option<ProbeInfo>,
 }
 
 /// SSE `event: zone`.

@@ -133,6 +133,13 @@ pub struct SecretMetadata {
     pub validity: Option<Validity>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub key_algorithm: Option<String>,
+    // Credentials fields (iam_credentials, service_credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub access_groups: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub reuse_api_key: Option<bool>,
 }
 
 pub const DEFAULT_GROUP: &str = "default";
@@ -220,6 +227,32 @@ pub struct VersionsList {
     pub total_count: Option<u64>,
 }
 
+/// One lock of IBM's locks API (`GET /api/v2/secrets/{id}/locks`): a name unique per version,
+/// attached to one version (`current` or `previous`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecretLock {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub created_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub secret_version_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
+    pub secret_version_alias: Option<String>,
+}
+
+/// A page of a secret's locks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecretLocksPage {
+    #[serde(default)]
+    pub locks: LenientVec<SecretLock>,
+    #[serde(default, deserialize_with = "lenient::count")]
+    pub total_count: Option<u64>,
+}
+
 /// NIST SP 800-57 state names; `state_description` is compared case-insensitively by callers.
 pub fn state_name(state: i64) -> &'static str {
     match state {
@@ -259,6 +292,16 @@ mod tests {
     fn an_error_body_is_not_an_empty_page() {
         let body = r#"{"errors":[{"code":"x","message":"boom"}],"trace":"t","status_code":500}"#;
         assert!(serde_json::from_str::<SecretsPage>(body).is_err());
+    }
+
+    #[test]
+    fn a_locks_page_keeps_the_good_locks() {
+        let body = r#"{"total_count":2,"locks":[{"name":"app","secret_version_alias":"current","attributes":{"k":1}},{"name":5}]}"#;
+        let page: SecretLocksPage = serde_json::from_str(body).expect("parses");
+        assert_eq!(page.locks.items.len(), 1);
+        assert_eq!(page.locks.items[0].name, "app");
+        assert_eq!(page.locks.items[0].secret_version_alias.as_deref(), Some("current"));
+        assert_eq!(page.total_count, Some(2));
     }
 
     #[test]

@@ -13,13 +13,16 @@ ZONE = {"X-Zone": {"description": "zone node that served the request, e.g. us-so
 ERR = lambda d: resp(d, ref("ErrorBody"))
 def errs(*codes):
     names = {400: "Bad request (see errors[0].target)", 401: "Missing or invalid bearer token", 404: "Not found", 409: "Conflict",
-             412: "Secret is locked", 413: "Body too large", 429: "Rate limited (Retry-After)", 503: "Zone or region unavailable (Retry-After)"}
+             403: "Forbidden (control: missing X-Emulator-Control header, a preflight, or a DNS-name Host)", 412: "Secret is locked", 413: "Body too large",
+             415: "Body sent with another Content-Type than the one documented",  429: "Rate limited (Retry-After)", 503: "Zone or region unavailable (Retry-After)"}
     return {str(c): ERR(names[c]) for c in codes}
 def op(summary, opid, ok_code, ok, params=None, body=None, extra_errs=(), tags=None):
     o = {"summary": summary, "operationId": opid, "responses": {str(ok_code): ok}}
     if tags: o["tags"] = tags
     if params: o["parameters"] = params
-    if body: o["requestBody"] = body
+    if body:
+        o["requestBody"] = body
+        extra_errs = tuple(extra_errs) + (415,)
     o["responses"].update(errs(*extra_errs))
     return o
 def p_path(n, d): return {"name": n, "in": "path", "required": True, "schema": {"type": "string"}, "description": d}
@@ -71,7 +74,7 @@ paths = {
   "/api/health/v1/events": {
     "get": op("Health as Server-Sent Events: one `region` event, then `zone` / `region` on changes and `heartbeat` every second",
         "stream_region_health", 200, resp("text/event-stream", {"type": "string"}, ct="text/event-stream", headers=ZONE),
-        params=[p_q("access_token", {"type": "string"}, "bearer token for clients that cannot send headers (EventSource)")], extra_errs=(401,), tags=["health"])},
+        extra_errs=(401,), tags=["health"])},
 }
 CONTROL = [{"url": "http://127.0.0.1:9101", "description": "control listener (--control)"}]
 ctl = lambda o: dict(o, tags=["control"])
@@ -89,8 +92,16 @@ control_paths = {
         body=jbody({"type": "object", "required": ["count"], "properties": {"count": {"type": "integer", "minimum": 0, "maximum": 200000}}}), extra_errs=(400,)))},
   "/emulator/v1/backup": {"post": ctl(op("Write a snapshot now (needs --backup-to)", "backup_now", 201, resp("Snapshot", {"type": "object", "properties": {"snapshot": {"type": "string"}}}), extra_errs=(409,)))},
 }
+CONTROL_HEADER = {"name": "X-Emulator-Control", "in": "header", "required": True, "schema": {"type": "string"},
+                  "description": "any value; a web page cannot send it without a CORS preflight, which the control listener refuses"}
 for p in control_paths.values():
     p["servers"] = CONTROL
+    for m, o in p.items():
+        if m in ("put", "post", "patch", "delete"):
+            o.setdefault("parameters", []).insert(0, CONTROL_HEADER)
+            o["responses"].update(errs(403))
+control_paths["/emulator/v1/region"]["put"]["responses"].update({"503": ERR("The data listener did not follow the mode change in time (e.g. its port was taken while down)")})
+control_paths["/emulator/v1/faults"]["delete"]["responses"].update({"503": ERR("The data listener could not reopen in time")})
 paths.update(control_paths)
 
 S = lambda **kw: dict({"type": "string"}, **kw)

@@ -51,7 +51,7 @@ fn prune(dir: &Path) {
 }
 
 /// Checks the snapshot, then installs it as the data directory's database (atomically, by rename).
-/// The region must not be running on `data_dir` meanwhile.
+/// Refused while a region runs on `data_dir`.
 pub fn restore(from: &Path, data_dir: &Path) -> Result<u64, String> {
     let conn = rusqlite::Connection::open_with_flags(from, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .map_err(|e| format!("cannot open snapshot {}: {e}", from.display()))?;
@@ -64,6 +64,12 @@ pub fn restore(from: &Path, data_dir: &Path) -> Result<u64, String> {
     let count = db::secrets::count(&conn).map_err(|e| format!("{} is not an emulator snapshot: {e}", from.display()))?;
     drop(conn);
     fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    // Held until the new database is in place: refuses while the region runs on `data_dir`, and
+    // keeps a region from starting on a half-restored directory.
+    let _lock = db::lock::acquire(data_dir).map_err(|e| match e {
+        DbError::InUse(lock) => format!("{} is in use by a running region (it holds {lock}): stop it first, then restore", data_dir.display()),
+        other => format!("cannot lock {}: {other}", data_dir.display()),
+    })?;
     let target = data_dir.join(db::DB_FILE);
     let tmp = data_dir.join(format!("{}.restoring", db::DB_FILE));
     fs::copy(from, &tmp).map_err(|e| format!("cannot copy snapshot: {e}"))?;

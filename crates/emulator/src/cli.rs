@@ -25,6 +25,50 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         data_dir: PathBuf,
     },
+    /// Run an emulated IBM Cloud IAM (API-key exchange) instead of a region.
+    Iam(IamArgs),
+}
+
+#[derive(Args)]
+pub struct IamArgs {
+    /// Token endpoint listener (`POST /identity/token`).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Optional control listener: `PUT /emulator/v1/iam` makes IAM down, slow or rate limited.
+    #[arg(long, value_name = "ADDR")]
+    pub control: Option<SocketAddr>,
+    /// An API key IAM accepts, optionally with its service ID's name (repeatable).
+    #[arg(long = "api-key", value_name = "KEY[:NAME]", required = true, value_parser = crate::iam::parse_api_key)]
+    pub api_key: Vec<(String, String)>,
+    /// Lifetime of issued access tokens.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub token_ttl_s: u64,
+    /// Secret the tokens are signed with; regions started with the same `--iam-signing-secret` accept them.
+    #[arg(long, value_name = "S", value_parser = parse_secret)]
+    pub signing_secret: crate::iam::jwt::SigningSecret,
+}
+
+impl std::fmt::Debug for IamArgs {
+    // API keys are credentials: never in Debug output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IamArgs").field("listen", &self.listen).field("control", &self.control).field("api_keys", &self.api_key.len()).finish_non_exhaustive()
+    }
+}
+
+impl IamArgs {
+    pub fn into_config(self) -> crate::iam::IamConfig {
+        crate::iam::IamConfig {
+            listen: self.listen,
+            control: self.control,
+            keys: self.api_key,
+            ttl: Duration::from_secs(self.token_ttl_s),
+            secret: self.signing_secret,
+        }
+    }
+}
+
+fn parse_secret(s: &str) -> Result<crate::iam::jwt::SigningSecret, String> {
+    crate::iam::jwt::SigningSecret::new(s.to_string()).ok_or_else(|| "the signing secret must not be empty".to_string())
 }
 
 #[derive(Debug, Args)]
@@ -47,8 +91,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "D", default_value_t = 90, value_parser = clap::value_parser!(u32).range(0..=3650))]
     pub history_days: u32,
     /// Require `Authorization: Bearer TOKEN` on /api/*.
-    #[arg(long, value_name = "TOKEN")]
+    #[arg(long, value_name = "TOKEN", conflicts_with = "iam_signing_secret")]
     pub token: Option<String>,
+    /// Accept on /api/* only unexpired access tokens issued by `sm-emulator iam --signing-secret S`.
+    #[arg(long, value_name = "S", value_parser = parse_secret)]
+    pub iam_signing_secret: Option<crate::iam::jwt::SigningSecret>,
     /// Extra allowed CORS origin (repeatable); `*` allows any origin.
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
@@ -76,6 +123,7 @@ pub struct Config {
     pub seed: Option<u32>,
     pub history_days: u32,
     pub token: Option<String>,
+    pub iam_secret: Option<crate::iam::jwt::SigningSecret>,
     pub allow_origins: Vec<String>,
     pub zone_failover: Duration,
     pub health_api: bool,
@@ -94,6 +142,7 @@ impl RunArgs {
             seed: self.seed,
             history_days: self.history_days,
             token: self.token.filter(|t| !t.is_empty()),
+            iam_secret: self.iam_signing_secret,
             allow_origins: self.allow_origin,
             zone_failover: Duration::from_millis(self.zone_failover_ms),
             health_api: !self.no_health_api,

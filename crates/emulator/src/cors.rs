@@ -1,15 +1,18 @@
-//! CORS for the data listener: the console runs on another origin.
+//! CORS for the data listener (the console runs on another origin), with tower-http's `CorsLayer`.
+//!
+//! Never with credentials: the console authenticates with an `Authorization` header it sets itself,
+//! never with cookies, so no origin is ever told that credentialed requests may read responses.
+//! `--allow-origin '*'` answers `Access-Control-Allow-Origin: *` (which browsers never honour for
+//! credentialed requests) instead of reflecting whatever origin asked.
 
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::state::SharedApp;
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use tower_http::cors::{AllowOrigin, AllowPrivateNetwork, CorsLayer};
 
-const ALLOW_METHODS: &str = "GET, POST, PATCH, DELETE, PUT, OPTIONS";
-const ALLOW_HEADERS: &str = "Authorization, Content-Type, Accept";
-const EXPOSE_HEADERS: &str = "X-Zone, Retry-After";
+const ALLOW_METHODS: [Method; 6] = [Method::GET, Method::POST, Method::PATCH, Method::DELETE, Method::PUT, Method::OPTIONS];
+const ALLOW_HEADERS: [HeaderName; 3] = [header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT];
 
 /// Default allow-list: any port on the loopback names; extended by `--allow-origin` (`*` = any).
 pub fn origin_allowed(origin: &str, extra: &[String]) -> bool {
@@ -21,41 +24,26 @@ pub fn origin_allowed(origin: &str, extra: &[String]) -> bool {
     local || extra.iter().any(|o| o == "*" || o.trim_end_matches('/') == origin)
 }
 
-fn allowed_origin(app: &SharedApp, headers: &HeaderMap) -> Option<HeaderValue> {
-    let origin = headers.get(header::ORIGIN)?;
-    let s = origin.to_str().ok()?;
-    origin_allowed(s, &app.cfg.allow_origins).then(|| origin.clone())
-}
-
-pub async fn middleware(State(app): State<SharedApp>, req: Request, next: Next) -> Response {
-    let origin = allowed_origin(&app, req.headers());
-    let preflight = req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let asks_private_network = req.headers().get("access-control-request-private-network").is_some_and(|v| v == "true");
-    let mut res = if preflight {
-        let mut res = StatusCode::NO_CONTENT.into_response();
-        if origin.is_some() {
-            let h = res.headers_mut();
-            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(ALLOW_METHODS));
-            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static(ALLOW_HEADERS));
-            h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-            // Chromium's Private Network Access asks before a page reaches a loopback server.
-            if asks_private_network {
-                h.insert("access-control-allow-private-network", HeaderValue::from_static("true"));
-            }
-        }
-        res
-    } else {
-        next.run(req).await
+pub fn layer(extra: &[String]) -> CorsLayer {
+    let extra: Arc<Vec<String>> = Arc::new(extra.to_vec());
+    let any = extra.iter().any(|o| o == "*");
+    let allowed = {
+        let extra = extra.clone();
+        move |origin: &HeaderValue| origin.to_str().is_ok_and(|o| origin_allowed(o, &extra))
     };
-    let h = res.headers_mut();
-    if let Some(o) = origin {
-        // Echo the exact origin: `*` is not allowed together with credentials.
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
-        h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
-        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSE_HEADERS));
-    }
-    h.append(header::VARY, HeaderValue::from_static("Origin"));
-    res
+    let origins = if any { AllowOrigin::any() } else { AllowOrigin::predicate({
+        let allowed = allowed.clone();
+        move |origin, _| allowed(origin)
+    }) };
+    CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods(ALLOW_METHODS)
+        .allow_headers(ALLOW_HEADERS)
+        .expose_headers([HeaderName::from_static("x-zone"), header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600))
+        // Chromium's Private Network Access asks before a page reaches a loopback server; only the
+        // origins allowed above are told yes.
+        .allow_private_network(AllowPrivateNetwork::predicate(move |origin, _| allowed(origin)))
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ mod events;
 mod faults;
 mod history;
 mod hostile;
+mod iam;
 mod listener;
 mod rng;
 mod seed;
@@ -41,7 +42,9 @@ fn main() -> ExitCode {
             }
             // One line, not clap's usage block: callers log stderr and expect a single reason.
             let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            // Up to clap's usage block, on one line: "required arguments were not provided: --x <X>".
+            let first = text.split("\n\n").next().unwrap_or("invalid arguments").split_whitespace().collect::<Vec<_>>().join(" ");
+            let first = first.trim_start_matches("error: ");
             eprintln!("sm-emulator: {first} (see --help)");
             return ExitCode::from(2);
         }
@@ -55,6 +58,12 @@ fn main() -> ExitCode {
         Some(Command::Restore { from, data_dir }) => backup::restore(&from, &data_dir)
             .map(|n| println!("restored {n} secrets from {} into {}", from.display(), data_dir.display()))
             .map_err(StartupError::Restore),
+        Some(Command::Iam(args)) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| StartupError::Runtime(format!("cannot start the runtime: {e}")))
+            .and_then(|rt| rt.block_on(iam::serve(args.into_config()))),
         None => match cli.run.into_config() {
             Ok(cfg) => run(cfg),
             Err(e) => Err(StartupError::Runtime(e)),

@@ -60,9 +60,36 @@ pub fn seed(conn: &mut Connection, region: &RegionInfo, count: u32, now: i64) ->
             for v in &versions {
                 db::secrets::add_version(tx, &secret.meta.id, v)?;
             }
+            if let Some(current) = versions.last() {
+                seed_locks(tx, &secret, &current.meta.id)?;
+            }
         }
         Ok(count)
     })
+}
+
+/// Names of the locks a seeded secret may carry: the services that hold it open.
+const LOCK_NAMES: [&str; 2] = ["deploy-pipeline", "payments-runtime"];
+
+/// Real lock rows for the `locks_total` a seeded secret was given, on its current version.
+fn seed_locks(conn: &Connection, secret: &StoredSecret, version_id: &str) -> Result<(), DbError> {
+    let at = secret.meta.updated_at.as_deref().and_then(sm_contract::time::parse_rfc3339).unwrap_or(0);
+    for name in LOCK_NAMES.iter().take(secret.meta.locks_total.unwrap_or(0) as usize) {
+        db::locks::put(
+            conn,
+            &db::locks::StoredLock {
+                secret_id: secret.meta.id.clone(),
+                version_id: version_id.to_string(),
+                name: (*name).to_string(),
+                description: Some(format!("Held by {name} while it uses this secret")),
+                attributes: None,
+                created_at: at,
+                updated_at: at,
+                created_by: secret.meta.created_by.clone().unwrap_or_default(),
+            },
+        )?;
+    }
+    Ok(())
 }
 
 fn weighted_type(rng: &mut SplitMix, index: u64) -> SecretType {
@@ -270,6 +297,9 @@ fn generate(
         }),
         validity: is_cert.then(|| Validity { not_before: Some(format_rfc3339(created)), not_after: expiration.map(format_rfc3339) }),
         key_algorithm: is_cert.then(|| (*rng.pick(&["RSA2048", "RSA4096", "ECDSA256"])).to_string()),
+        service_id: None,
+        access_groups: None,
+        reuse_api_key: None,
     };
     let mut extra = Map::new();
     if t == SecretType::IamCredentials {

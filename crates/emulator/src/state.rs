@@ -98,6 +98,11 @@ pub struct App {
     /// Serializes fault changes so history intervals and events are recorded in order.
     change: tokio::sync::Mutex<()>,
     pub mode: watch::Sender<RegionMode>,
+    /// Whether the data listener is open, as the listener task last reported it (not as requested).
+    pub listening: watch::Sender<bool>,
+    /// Held across a mode change and the wait for the listener to follow it, so two concurrent
+    /// calls cannot interleave and leave one of them waiting for a state that was overtaken.
+    pub mode_ops: tokio::sync::Mutex<()>,
     pub events: broadcast::Sender<StreamEvent>,
     rr: AtomicUsize,
     rate: Mutex<(u64, u32)>,
@@ -131,6 +136,8 @@ impl App {
         let zones = region.zones.iter().cloned().map(ZoneState::new).collect();
         let (mode, _) = watch::channel(RegionMode::Up);
         let (events, _) = broadcast::channel(256);
+        // `main` binds the data listener before building the app: it is listening from the start.
+        let (listening, _) = watch::channel(true);
         Arc::new(App {
             region,
             cfg,
@@ -138,6 +145,8 @@ impl App {
             faults: Mutex::new(FaultState { mode: RegionMode::Up, zones, data: DataFaults::default() }),
             change: tokio::sync::Mutex::new(()),
             mode,
+            listening,
+            mode_ops: tokio::sync::Mutex::new(()),
             events,
             rr: AtomicUsize::new(0),
             rate: Mutex::new((0, 0)),

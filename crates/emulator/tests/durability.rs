@@ -123,6 +123,12 @@ async fn backup_then_restore_a_wiped_data_dir() {
         }
         assert!(periodic, "a periodic snapshot was written");
         let all = all_secrets(&c, &emu).await;
+        // A snapshot never overwrites a live database.
+        let (code, err) = run_to_exit(&["restore", "--from", &path, "--data-dir", data.to_str().expect("utf-8")]);
+        assert!(code.is_some_and(|c| c != 0), "restore into a running region's directory was refused: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains("in use by a running region") && err.contains("stop it first"), "{err}");
+        assert_eq!(all_secrets(&c, &emu).await, all, "the running region is unharmed");
         assert!(emu.terminate());
         (all, path)
     };

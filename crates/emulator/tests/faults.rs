@@ -79,7 +79,7 @@ async fn faults_inject_latency_errors_rate_limits_and_are_recorded() {
         assert_eq!(s, 400, "{bad}");
     }
 
-    let r = c.delete(emu.ctl("/emulator/v1/faults")).send().await.expect("clear");
+    let r = c.delete(emu.ctl("/emulator/v1/faults")).header(CONTROL_HEADER, "1").send().await.expect("clear");
     assert_eq!(r.status(), 200);
     let (_, state) = get_json(&c, &emu.ctl("/emulator/v1/state")).await;
     assert_eq!(state["mode"], "up");

@@ -48,7 +48,7 @@ async fn every_hostile_case_is_served_where_it_hurts() {
         }
     }
 
-    c.delete(emu.ctl("/emulator/v1/faults")).send().await.expect("clear");
+    c.delete(emu.ctl("/emulator/v1/faults")).header(CONTROL_HEADER, "1").send().await.expect("clear");
     let r = c.get(emu.url("/api/v2/secrets")).send().await.expect("get");
     assert_eq!(r.status(), 200);
     assert!(r.headers().get("x-hostile-case").is_none());

@@ -17,28 +17,25 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
+/// The bearer token of the `Authorization` header: the only place a token is taken from. Never a
+/// query parameter (`?access_token=`), which lands in logs, history and `Referer` headers.
 fn presented(req: &Request) -> Option<String> {
-    if let Some(v) = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        let v = v.trim();
-        if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
-            return Some(v[7..].trim().to_string());
-        }
-        return None;
-    }
-    // EventSource cannot send headers, so the event stream also takes the token as a query parameter.
-    if req.uri().path() == "/api/health/v1/events" {
-        return req.uri().query().and_then(|q| {
-            form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "access_token").map(|(_, v)| v.into_owned())
-        });
-    }
-    None
+    let v = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+    (v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ")).then(|| v[7..].trim().to_string())
 }
 
 pub async fn middleware(State(app): State<SharedApp>, req: Request, next: Next) -> Response {
-    let Some(token) = app.cfg.token.as_deref() else { return next.run(req).await };
     if req.method() == Method::OPTIONS || !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
+    if let Some(secret) = &app.cfg.iam_secret {
+        return match presented(&req).map(|t| crate::iam::jwt::verify(secret, &t, crate::state::now_s())) {
+            Some(Ok(_)) => next.run(req).await,
+            Some(Err(e)) => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", format!("Unauthorized: {e}")).into_response(),
+            None => ApiError::new(StatusCode::UNAUTHORIZED, "missing_token", "An Authorization: Bearer token from IAM is required").into_response(),
+        };
+    }
+    let Some(token) = app.cfg.token.as_deref() else { return next.run(req).await };
     match presented(&req) {
         Some(p) if constant_time_eq(p.as_bytes(), token.as_bytes()) => next.run(req).await,
         Some(_) => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "The provided access token is not valid").into_response(),

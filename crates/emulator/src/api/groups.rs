@@ -3,13 +3,13 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 use sm_contract::time::format_rfc3339;
 use sm_contract::{SecretGroup, SecretGroupsPage};
 
-use super::json_body;
+use super::{json_body, merge_patch_body};
 use super::secrets::{json_response, opt_str, req_str};
 use crate::db::groups::DEFAULT_ID;
 use crate::db::{self, in_tx};
@@ -52,8 +52,8 @@ fn name_conflict(name: &str) -> ApiError {
     ApiError::new(StatusCode::CONFLICT, "secret_group_already_exists", format!("A secret group named {name:?} already exists")).target("field", "name")
 }
 
-pub async fn create(State(app): State<SharedApp>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let m: Map<String, Value> = json_body(body)?;
+pub async fn create(State(app): State<SharedApp>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let m: Map<String, Value> = json_body(&headers, body)?;
     let (name, description) = group_fields(&m, true)?;
     let name = name.unwrap_or_default();
     let now = format_rfc3339(now_s());
@@ -73,8 +73,8 @@ pub async fn create(State(app): State<SharedApp>, body: Result<Bytes, BytesRejec
     to_json(StatusCode::CREATED, &g)
 }
 
-pub async fn patch(State(app): State<SharedApp>, Path(id): Path<String>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let m: Map<String, Value> = json_body(body)?;
+pub async fn patch(State(app): State<SharedApp>, Path(id): Path<String>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let m: Map<String, Value> = merge_patch_body(&headers, body)?;
     let (name, description) = group_fields(&m, false)?;
     if id == DEFAULT_ID {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "default_group_immutable", "The default secret group cannot be changed"));

@@ -59,6 +59,7 @@ pub async fn region_doc(app: &App, with_history: bool) -> Result<RegionHealth, A
         sla: Sla::default(),
         history: with_history.then(|| History { window_days: Some(u64::from(window)), intervals: intervals.into() }),
         incidents: incidents.into(),
+        probe: None,
     })
 }
 

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod groups;
 pub mod health;
+pub mod locks;
 pub mod secrets;
 pub mod versions;
 
@@ -36,6 +37,13 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<SharedApp>)> {
         (Method::POST, "/api/v2/secrets/{id}/versions", post(versions::create)),
         (Method::GET, "/api/v2/secrets/{id}/versions/{version_id}", get(versions::get_with_data)),
         (Method::GET, "/api/v2/secrets/{id}/versions/{version_id}/metadata", get(versions::metadata)),
+        (Method::GET, "/api/v2/secrets/{id}/locks", get(locks::list)),
+        (Method::POST, "/api/v2/secrets/{id}/locks_bulk", post(locks::create)),
+        (Method::DELETE, "/api/v2/secrets/{id}/locks_bulk", delete(locks::delete)),
+        (Method::GET, "/api/v2/secrets/{id}/versions/{version_id}/locks", get(locks::list_of_version)),
+        (Method::POST, "/api/v2/secrets/{id}/versions/{version_id}/locks_bulk", post(locks::create_on_version)),
+        (Method::DELETE, "/api/v2/secrets/{id}/versions/{version_id}/locks_bulk", delete(locks::delete_on_version)),
+        (Method::GET, "/api/v2/secret_groups/{group_name}/secret_types/{secret_type}/secrets/{name}", get(secrets::get_by_name)),
         (Method::GET, "/api/v2/secret_groups", get(groups::list)),
         (Method::POST, "/api/v2/secret_groups", post(groups::create)),
         (Method::GET, "/api/v2/secret_groups/{id}", get(groups::get_one)),
@@ -60,7 +68,7 @@ pub fn router(app: SharedApp) -> Router {
         .layer(from_fn_with_state(app.clone(), crate::faults::middleware))
         .layer(from_fn_with_state(app.clone(), auth::middleware))
         .layer(from_fn_with_state(app.clone(), crate::zones::middleware))
-        .layer(from_fn_with_state(app.clone(), crate::cors::middleware))
+        .layer(crate::cors::layer(&app.cfg.allow_origins))
         .layer(from_fn_with_state(app.clone(), crate::faults::hang_middleware))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(app)
@@ -74,8 +82,48 @@ async fn method_not_allowed() -> ApiError {
     ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "The method is not allowed for this resource")
 }
 
-/// Parses a JSON request body into `T`, answering 413/400 in the IBM shape.
-pub fn json_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+pub const JSON: &str = "application/json";
+pub const MERGE_PATCH: &str = "application/merge-patch+json";
+
+/// Whether the request's `Content-Type` is `expected`, ignoring parameters such as `charset` and
+/// letter case (RFC 9110 media types are case-insensitive).
+pub fn has_media_type(headers: &HeaderMap, expected: &str) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case(expected))
+}
+
+/// 415 unless the body is declared as `expected`. Checking it is what makes a cross-origin page
+/// unable to send a body without a CORS preflight: `text/plain` and form types need none.
+pub fn require_media_type(headers: &HeaderMap, expected: &str) -> Result<(), ApiError> {
+    if has_media_type(headers, expected) {
+        return Ok(());
+    }
+    let got = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("none");
+    // Echo at most a short, printable prefix of what the client sent.
+    let got: String = got.chars().take(80).filter(|c| !c.is_control()).collect();
+    Err(ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        format!("The request body must be sent as Content-Type: {expected} (got {got})"),
+    ))
+}
+
+/// Parses an `application/json` request body into `T`, answering 415/413/400 in the IBM shape.
+pub fn json_body<T: DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    require_media_type(headers, JSON)?;
+    parse_body(body)
+}
+
+/// Parses an `application/merge-patch+json` body (the PATCH operations of secrets-v2.md).
+pub fn merge_patch_body<T: DeserializeOwned>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+    require_media_type(headers, MERGE_PATCH)?;
+    parse_body(body)
+}
+
+fn parse_body<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
     let bytes = body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("The request body exceeds {BODY_LIMIT} bytes"))

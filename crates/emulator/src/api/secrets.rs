@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use sm_contract::time::format_rfc3339;
 use sm_contract::{state_name, Href, Rotation, SecretMetadata, SecretType, SecretsPage, VersionMetadata};
 
-use super::{json_body, origin_of, Params};
+use super::{json_body, merge_patch_body, origin_of, Params};
 use crate::db::secrets::{ListQuery, SortKey, StoredSecret, StoredVersion};
 use crate::db::{self, in_tx};
 use crate::error::ApiError;
@@ -169,53 +169,73 @@ pub fn new_version(secret_id: &str, data: Map<String, Value>, auto_rotated: bool
     }
 }
 
-/// `GET /api/v2/secrets/{id}`: the secret with its data. Marks it retrieved; an IAM credential
-/// without `reuse_api_key` gets a fresh API key on every read, as the real service does.
+/// Reads a secret with its current data inside a write transaction: marks it retrieved, and an IAM
+/// credential without `reuse_api_key` gets a fresh API key on every read, as the real service does.
+fn read_with_data(tx: &rusqlite::Transaction, id: &str, now: i64) -> Result<Result<(StoredSecret, Map<String, Value>), ApiError>, db::DbError> {
+    let Some(mut s) = db::secrets::get(tx, id)? else { return Ok(Err(ApiError::not_found("Secret"))) };
+    let mut versions = db::secrets::versions(tx, id)?;
+    if s.meta.secret_type == SecretType::IamCredentials && !reuses_api_key(&s) {
+        let mut data = Map::new();
+        data.insert("api_key".into(), json!(SplitMix::from_entropy().alnum(44)));
+        let v = new_version(id, data, false, None);
+        s.meta.versions_total = Some(db::secrets::add_version(tx, id, &v)?);
+        s.meta.updated_at = Some(format_rfc3339(now));
+        versions.insert(0, v);
+    }
+    s.meta.retrieved_at = Some(format_rfc3339(now));
+    s.meta.downloaded = Some(true);
+    db::secrets::update(tx, &s)?;
+    let data = match versions.first_mut() {
+        Some(v) => {
+            v.meta.downloaded = Some(true);
+            db::secrets::update_version_meta(tx, id, &v.meta)?;
+            v.data.clone()
+        }
+        None => Map::new(),
+    };
+    Ok(Ok((s, data)))
+}
+
+/// `GET /api/v2/secrets/{id}`: the secret with its data.
 pub async fn get_with_data(State(app): State<SharedApp>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let now = now_s();
-    let out = app
+    let (s, data) = app.db.write(move |conn| in_tx(conn, |tx| read_with_data(tx, &id, now))).await??;
+    Ok(respond(StatusCode::OK, &with_data(&s, &data)?))
+}
+
+/// `GET /api/v2/secret_groups/{group_name}/secret_types/{type}/secrets/{name}`: IBM's lookup by name,
+/// the same answer as a read by id (and the same side effects). Group *names* are what differ least
+/// between two instances, so this is how one region's secret is found in the other.
+pub async fn get_by_name(
+    State(app): State<SharedApp>,
+    Path((group_name, type_str, name)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    if matches!(SecretType::parse(&type_str), SecretType::Other(_)) {
+        return Err(ApiError::bad_param("secret_type", format!("unknown secret type {type_str:?}")));
+    }
+    let now = now_s();
+    let (s, data) = app
         .db
         .write(move |conn| {
             in_tx(conn, |tx| {
-                let Some(mut s) = db::secrets::get(tx, &id)? else { return Ok(Err(ApiError::not_found("Secret"))) };
-                let mut versions = db::secrets::versions(tx, &id)?;
-                if s.meta.secret_type == SecretType::IamCredentials && !reuses_api_key(&s) {
-                    let mut data = Map::new();
-                    data.insert("api_key".into(), json!(SplitMix::from_entropy().alnum(44)));
-                    let v = new_version(&id, data, false, None);
-                    s.meta.versions_total = Some(db::secrets::add_version(tx, &id, &v)?);
-                    s.meta.updated_at = Some(format_rfc3339(now));
-                    versions.insert(0, v);
-                }
-                s.meta.retrieved_at = Some(format_rfc3339(now));
-                s.meta.downloaded = Some(true);
-                db::secrets::update(tx, &s)?;
-                let data = match versions.first_mut() {
-                    Some(v) => {
-                        v.meta.downloaded = Some(true);
-                        db::secrets::update_version_meta(tx, &id, &v.meta)?;
-                        v.data.clone()
-                    }
-                    None => Map::new(),
-                };
-                Ok(Ok((s, data)))
+                let group = if group_name == db::groups::DEFAULT_ID { Some(group_name.clone()) } else { db::groups::id_by_name(tx, &group_name)? };
+                let Some(group) = group else { return Ok(Err(ApiError::not_found("Secret group"))) };
+                let Some(id) = db::secrets::id_by_name(tx, &group, &name, &type_str)? else { return Ok(Err(ApiError::not_found("Secret"))) };
+                read_with_data(tx, &id, now)
             })
         })
         .await??;
-    Ok(respond(StatusCode::OK, &with_data(&out.0, &out.1)?))
+    Ok(respond(StatusCode::OK, &with_data(&s, &data)?))
 }
 
 pub async fn delete(State(app): State<SharedApp>, Path(id): Path<String>) -> Result<Response, ApiError> {
     app.db
         .write(move |conn| {
             in_tx(conn, |tx| {
-                let Some(s) = db::secrets::get(tx, &id)? else { return Ok(Err(ApiError::not_found("Secret"))) };
-                if s.meta.locks_total.unwrap_or(0) > 0 {
-                    return Ok(Err(ApiError::new(
-                        StatusCode::PRECONDITION_FAILED,
-                        "secret_locked",
-                        format!("The secret has {} lock(s) and cannot be deleted", s.meta.locks_total.unwrap_or(0)),
-                    )));
+                let Some(_) = db::secrets::get(tx, &id)? else { return Ok(Err(ApiError::not_found("Secret"))) };
+                let locks = db::locks::of_secret(tx, &id)?;
+                if !locks.is_empty() {
+                    return Ok(Err(super::locks::locked("deleted", &locks)));
                 }
                 db::secrets::delete(tx, &id)?;
                 Ok(Ok(()))
@@ -352,8 +372,8 @@ pub fn data_from_body(t: &SecretType, m: &Map<String, Value>, creating: bool, us
 pub const CREATABLE: [SecretType; 5] =
     [SecretType::Arbitrary, SecretType::UsernamePassword, SecretType::Kv, SecretType::ImportedCert, SecretType::IamCredentials];
 
-pub async fn create(State(app): State<SharedApp>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let m: Map<String, Value> = json_body(body)?;
+pub async fn create(State(app): State<SharedApp>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let m: Map<String, Value> = json_body(&headers, body)?;
     let type_str = req_str(&m, "secret_type")?;
     let t = SecretType::parse(&type_str);
     if !CREATABLE.contains(&t) {
@@ -423,6 +443,9 @@ pub async fn create(State(app): State<SharedApp>, body: Result<Bytes, BytesRejec
         serial_number: None,
         validity: None,
         key_algorithm: None,
+        service_id: None,
+        access_groups: None,
+        reuse_api_key: None,
     };
     let secret = StoredSecret { meta, extra };
     let version = new_version(&id, data.clone(), false, expiration);
@@ -453,8 +476,13 @@ pub async fn create(State(app): State<SharedApp>, body: Result<Bytes, BytesRejec
 const PATCHABLE: [&str; 7] = ["name", "description", "labels", "custom_metadata", "expiration_date", "rotation", "ttl"];
 
 /// JSON merge-patch (RFC 7396) of the updatable metadata fields.
-pub async fn patch_metadata(State(app): State<SharedApp>, Path(id): Path<String>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let m: Map<String, Value> = json_body(body)?;
+pub async fn patch_metadata(
+    State(app): State<SharedApp>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let m: Map<String, Value> = merge_patch_body(&headers, body)?;
     if let Some(bad) = m.keys().find(|k| !PATCHABLE.contains(&k.as_str())) {
         return Err(ApiError::bad_field(bad, format!("{bad} cannot be updated")));
     }

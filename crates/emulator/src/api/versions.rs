@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value};
 use sm_contract::time::format_rfc3339;
@@ -81,15 +81,24 @@ pub async fn metadata(State(app): State<SharedApp>, Path((id, version)): Path<(S
 }
 
 /// `POST …/versions`: a new version becomes `current`; beyond 50 the oldest is dropped.
-pub async fn create(State(app): State<SharedApp>, Path(id): Path<String>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let m: Map<String, Value> = json_body(body)?;
+pub async fn create(State(app): State<SharedApp>, Path(id): Path<String>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let m: Map<String, Value> = json_body(&headers, body)?;
     let now = now_s();
     let v = app
         .db
         .write(move |conn| {
             in_tx(conn, |tx| {
                 let Some(mut s) = db::secrets::get(tx, &id)? else { return Ok(Err(ApiError::not_found("Secret"))) };
-                let username = db::secrets::versions(tx, &id)?
+                let versions = db::secrets::versions(tx, &id)?;
+                // A new version pushes `previous` out of the two whose data is kept: IBM refuses
+                // that while `previous` is locked.
+                if let Some(previous) = versions.get(1) {
+                    let in_the_way: Vec<_> = db::locks::of_secret(tx, &id)?.into_iter().filter(|l| l.version_id == previous.meta.id).collect();
+                    if !in_the_way.is_empty() {
+                        return Ok(Err(super::locks::locked("rotated", &in_the_way)));
+                    }
+                }
+                let username = versions
                     .first()
                     .and_then(|v| v.data.get("username").and_then(Value::as_str).map(String::from));
                 let data = match &s.meta.secret_type {

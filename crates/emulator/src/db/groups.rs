@@ -42,9 +42,11 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<SecretGroup>, DbError> 
 }
 
 pub fn name_taken(conn: &Connection, name: &str, except_id: Option<&str>) -> Result<bool, DbError> {
-    let id: Option<String> =
-        conn.prepare_cached("SELECT id FROM secret_groups WHERE name = ?1")?.query_row([name], |r| r.get(0)).optional()?;
-    Ok(id.is_some_and(|id| Some(id.as_str()) != except_id))
+    Ok(id_by_name(conn, name)?.is_some_and(|id| Some(id.as_str()) != except_id))
+}
+
+pub fn id_by_name(conn: &Connection, name: &str) -> Result<Option<String>, DbError> {
+    Ok(conn.prepare_cached("SELECT id FROM secret_groups WHERE name = ?1")?.query_row([name], |r| r.get(0)).optional()?)
 }
 
 pub fn upsert(conn: &Connection, g: &SecretGroup) -> Result<(), DbError> {

@@ -6,6 +6,8 @@
 
 pub mod groups;
 pub mod history;
+pub mod lock;
+pub mod locks;
 pub mod schema;
 pub mod secrets;
 
@@ -26,6 +28,9 @@ pub enum DbError {
     Closed,
     #[error("{0}")]
     Io(String),
+    /// The path of the lock file another process holds.
+    #[error("a running sm-emulator holds {0}; stop that process first")]
+    InUse(String),
 }
 
 type Job = Box<dyn FnOnce(&mut Connection) + Send>;
@@ -34,6 +39,8 @@ type Job = Box<dyn FnOnce(&mut Connection) + Send>;
 pub struct Db {
     writer: mpsc::Sender<Job>,
     readers: mpsc::Sender<Job>,
+    /// The data directory's lock, held for as long as any handle to the database lives.
+    _lock: Arc<lock::DirLock>,
 }
 
 const READERS: usize = 2;
@@ -52,6 +59,7 @@ impl Db {
     /// Opens (creating if needed) the database in `dir`, applies the schema and starts the threads.
     pub fn open(dir: &Path) -> Result<Db, DbError> {
         std::fs::create_dir_all(dir).map_err(|e| DbError::Io(e.to_string()))?;
+        let dir_lock = Arc::new(lock::acquire(dir)?);
         let path = dir.join(DB_FILE);
         let mut writer_conn = open_connection(&path)?;
         schema::apply(&mut writer_conn)?;
@@ -68,7 +76,7 @@ impl Db {
             conn.pragma_update(None, "query_only", "ON")?;
             spawn_worker(&format!("db-reader-{i}"), conn, rrx.clone());
         }
-        Ok(Db { writer: wtx, readers: rtx })
+        Ok(Db { writer: wtx, readers: rtx, _lock: dir_lock })
     }
 
     /// Runs `f` on the writer connection. `f` is responsible for its transaction.

@@ -46,6 +46,17 @@ CREATE TABLE IF NOT EXISTS versions (
     PRIMARY KEY (secret_id, seq)
 );
 CREATE INDEX IF NOT EXISTS versions_id ON versions(id);
+CREATE TABLE IF NOT EXISTS locks (
+    secret_id   TEXT NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+    version_id  TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    description TEXT,
+    attributes  TEXT,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    created_by  TEXT NOT NULL,
+    PRIMARY KEY (secret_id, version_id, name)
+);
 CREATE TABLE IF NOT EXISTS history (
     id     INTEGER PRIMARY KEY AUTOINCREMENT,
     status TEXT NOT NULL,

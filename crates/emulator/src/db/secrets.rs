@@ -99,6 +99,7 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<StoredSecret>, DbError>
 }
 
 pub fn delete(conn: &Connection, id: &str) -> Result<bool, DbError> {
+    conn.execute("DELETE FROM locks WHERE secret_id = ?1", [id])?;
     conn.execute("DELETE FROM versions WHERE secret_id = ?1", [id])?;
     Ok(conn.execute("DELETE FROM secrets WHERE id = ?1", [id])? > 0)
 }
@@ -240,6 +241,13 @@ pub fn add_version(conn: &Connection, secret_id: &str, v: &StoredVersion) -> Res
         Value::Object(v.data.clone()).to_string(),
     ])?;
     conn.prepare_cached("DELETE FROM versions WHERE secret_id = ?1 AND seq <= ?2")?.execute(params![secret_id, next - MAX_VERSIONS])?;
+    // IBM keeps the data of the current and the previous version only: older ones keep their
+    // metadata, with `payload_available: false`.
+    conn.prepare_cached(
+        "UPDATE versions SET data = '{}', doc = json_set(doc, '$.payload_available', json('false'))
+         WHERE secret_id = ?1 AND seq <= ?2 AND data != '{}'",
+    )?
+    .execute(params![secret_id, next - 2])?;
     let kept: i64 = conn.prepare_cached("SELECT count(*) FROM versions WHERE secret_id = ?1")?.query_row([secret_id], |r| r.get(0))?;
     Ok(kept.max(0) as u64)
 }
@@ -253,6 +261,24 @@ pub fn update_version_meta(conn: &Connection, secret_id: &str, meta: &VersionMet
         meta.id,
         serde_json::to_string(&meta)?
     ])?;
+    Ok(())
+}
+
+/// The id of the secret with this name and type, if it is in this group.
+pub fn id_by_name(conn: &Connection, group_id: &str, name: &str, secret_type: &str) -> Result<Option<String>, DbError> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM secrets WHERE name = ?1 AND secret_type = ?2 AND group_id = ?3")?
+        .query_row([name, secret_type, group_id], |r| r.get(0))
+        .optional()?)
+}
+
+/// Drops the data of one version (a lock mode's "delete"), keeping its metadata.
+pub fn drop_version_data(conn: &Connection, secret_id: &str, version_id: &str) -> Result<(), DbError> {
+    conn.prepare_cached(
+        "UPDATE versions SET data = '{}', doc = json_set(doc, '$.payload_available', json('false'))
+         WHERE secret_id = ?1 AND id = ?2",
+    )?
+    .execute(params![secret_id, version_id])?;
     Ok(())
 }
 

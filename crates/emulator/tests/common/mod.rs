@@ -136,8 +136,18 @@ pub async fn get_json(c: &reqwest::Client, url: &str) -> (u16, serde_json::Value
     (s, r.json().await.unwrap_or(serde_json::Value::Null))
 }
 
+/// The header the control API requires on every call that changes something.
+pub const CONTROL_HEADER: &str = "x-emulator-control";
+
+/// Sends `body` with the content type its operation documents (merge patch for PATCH), and the
+/// control header when the URL is a control call, as a well-behaved client does.
 pub async fn send_json(c: &reqwest::Client, method: reqwest::Method, url: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-    let r = c.request(method, url).json(&body).send().await.expect("request");
+    let ct = if method == reqwest::Method::PATCH { "application/merge-patch+json" } else { "application/json" };
+    let mut req = c.request(method, url).header("content-type", ct).body(body.to_string());
+    if url.contains("/emulator/v1/") {
+        req = req.header(CONTROL_HEADER, "1");
+    }
+    let r = req.send().await.expect("request");
     let s = r.status().as_u16();
     let text = r.text().await.unwrap_or_default();
     (s, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))

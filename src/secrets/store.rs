@@ -1,0 +1,90 @@
+//! One region's secrets, owned here: the loaded list, and when to load it. It loads whenever
+//! its region becomes usable (the first time, and again after an outage, since the list may have
+//! changed while nobody could see it) and when asked; each load supersedes the one before. What
+//! the requests show about reachability goes back through the region's [`Evidence`] channel:
+//! this feature never calls into the region controller.
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use sm_contract::SecretMetadata;
+
+use super::loader;
+use crate::api::evidence::Evidence;
+use crate::api::{ApiError, RegionApi};
+
+/// The secrets of one region as far as they are loaded.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SecretsLoad {
+    pub items: Arc<Vec<SecretMetadata>>,
+    /// `total_count` the region reported, when it is a believable number.
+    pub total: Option<u64>,
+    pub loading: bool,
+    /// Entries the region sent that could not be read (bad types, missing fields).
+    pub skipped: usize,
+    pub error: Option<ApiError>,
+    /// When the current list finished loading (ms since epoch).
+    pub loaded_at_ms: Option<f64>,
+    /// Secrets received by the load in progress (for "3,000 of 10,000").
+    pub received: u64,
+    /// Pages that still failed after their retries; the others are shown.
+    pub failed_pages: usize,
+}
+
+struct Inner {
+    api: RegionApi,
+    evidence: Evidence,
+    generation: u32,
+}
+
+/// `Copy` handles only, so views and effects can hold it.
+#[derive(Clone, Copy)]
+pub struct SecretsStore {
+    pub list: RwSignal<SecretsLoad>,
+    inner: StoredValue<Inner, LocalStorage>,
+}
+
+impl SecretsStore {
+    /// A store that loads by itself whenever `usable` turns true.
+    pub fn start(api: RegionApi, usable: Signal<bool>, evidence: Evidence) -> SecretsStore {
+        let store = SecretsStore::idle(api, evidence);
+        Effect::watch(
+            move || usable.get(),
+            move |now, before, _| {
+                if *now && before != Some(&true) {
+                    store.load();
+                }
+            },
+            true,
+        );
+        store
+    }
+
+    /// A store that loads only when asked (component tests set its list directly).
+    pub fn idle(api: RegionApi, evidence: Evidence) -> SecretsStore {
+        SecretsStore {
+            list: RwSignal::new(SecretsLoad::default()),
+            inner: StoredValue::new_local(Inner { api, evidence, generation: 0 }),
+        }
+    }
+
+    pub fn api(&self) -> Option<RegionApi> {
+        self.inner.try_with_value(|i| i.api.clone())
+    }
+
+    /// Load every page of the region's secrets (see `loader`). A new call supersedes a load in
+    /// progress; a load whose store is gone (its view closed) stops quietly.
+    pub fn load(&self) {
+        let Some((api, evidence, generation)) = self.inner.try_update_value(|i| {
+            i.generation = i.generation.wrapping_add(1);
+            (i.api.clone(), i.evidence.clone(), i.generation)
+        }) else {
+            return;
+        };
+        let inner = self.inner;
+        let current = Rc::new(move || inner.try_with_value(|i| i.generation == generation).unwrap_or(false));
+        let on_done: loader::Done = Rc::new(move |outcome: Result<(), ApiError>| evidence.report(&outcome));
+        loader::start(api, self.list, current, on_done);
+    }
+}

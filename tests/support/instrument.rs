@@ -1,0 +1,121 @@
+//! Page-side instruments for the long-running tests and the soak benchmark, installed before any
+//! page script (in every frame): live `AbortController`s counted through a wrapping constructor
+//! and a `FinalizationRegistry`; every `fetch` counted by region origin and kind; a switch that
+//! makes one origin's health API fail as a CORS failure does (a `TypeError`, no response); and a
+//! page-visibility override (`document.hidden`, `visibilitychange`), as a background tab sees it.
+#![allow(dead_code)]
+
+use super::Browser;
+
+/// Chromium flags the instruments need: `gc()` for counting only what is really still alive.
+pub const FLAGS: [&str; 2] = ["--js-flags=--expose-gc", "--enable-precise-memory-info"];
+
+const SCRIPT: &str = r#"
+(() => {
+  if (window.__inst) return;
+  const inst = window.__inst = { created: 0, collected: 0, fetches: {}, auth: [], failHealthOf: __FAIL_HEALTH_OF__ };
+  addEventListener('TrunkApplicationStarted', e => { inst.wasm = e.detail && e.detail.wasm; });
+  const registry = new FinalizationRegistry(() => { inst.collected++; });
+  const NativeAbort = window.AbortController;
+  window.AbortController = class AbortController extends NativeAbort {
+    constructor() { super(); inst.created++; registry.register(this, null); }
+  };
+  const kind = url => url.includes('/api/health/v1/events') ? 'events'
+    : url.includes('/api/health/v1/region') ? 'health'
+    : /\/api\/v2\/secrets\?limit=1$/.test(url) ? 'probe' : 'other';
+  const nativeFetch = window.fetch;
+  window.fetch = function (input, init) {
+    const url = String(input && input.url ? input.url : input);
+    let origin = '';
+    try { origin = new URL(url, location.href).origin; } catch (_) {}
+    const key = origin + ' ' + kind(url);
+    inst.fetches[key] = (inst.fetches[key] || 0) + 1;
+    const headers = init && init.headers;
+    const auth = headers && typeof headers.get === 'function' ? headers.get('Authorization') : null;
+    if (auth && inst.auth.length < 1000) inst.auth.push(origin + ' ' + auth);
+    if (inst.failHealthOf === origin && url.includes('/api/health/')) {
+      return Promise.reject(new TypeError('Failed to fetch'));
+    }
+    return nativeFetch.call(this, input, init);
+  };
+  // Every `data-state` a region panel takes, in order (a flash of grey is caught too).
+  inst.states = {};
+  new MutationObserver(records => {
+    for (const r of records) {
+      const el = r.target;
+      if (!el.matches || !el.matches('[data-region][data-state]')) continue;
+      const log = inst.states[el.getAttribute('data-region')] = inst.states[el.getAttribute('data-region')] || [];
+      const state = el.getAttribute('data-state');
+      if (log[log.length - 1] !== state && log.length < 1000) log.push(state);
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  window.__setHidden = hidden => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => hidden ? 'hidden' : 'visible' });
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  };
+  // Two full collections with a task between them, so finalizers of the first have run.
+  window.__afterGc = done => {
+    gc();
+    setTimeout(() => { gc(); setTimeout(() => done({
+      live: inst.created - inst.collected, created: inst.created,
+      js_heap: performance.memory ? performance.memory.usedJSHeapSize : null,
+      wasm: inst.wasm && inst.wasm.memory ? inst.wasm.memory.buffer.byteLength : null,
+    }), 50); }, 50);
+  };
+})();
+"#;
+
+/// Install the instruments for every page (and frame) the browser opens from now on.
+pub async fn install(b: &Browser) -> Result<(), String> {
+    install_script(b, "null").await
+}
+
+/// The instruments, with `origin`'s health API failing as a CORS failure does from the first
+/// request on.
+pub async fn install_failing_health(b: &Browser, origin: &str) -> Result<(), String> {
+    install_script(b, &serde_json::Value::from(origin).to_string()).await
+}
+
+async fn install_script(b: &Browser, fail_health_of: &str) -> Result<(), String> {
+    let source = SCRIPT.replace("__FAIL_HEALTH_OF__", fail_health_of);
+    b.cdp("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": source })).await.map(|_| ())
+}
+
+/// What the page holds after a full GC.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Memory {
+    pub live_abort_controllers: i64,
+    pub created_abort_controllers: i64,
+    pub js_heap: Option<f64>,
+    pub wasm: Option<f64>,
+}
+
+pub async fn after_gc(b: &Browser) -> Result<Memory, String> {
+    let v = b.eval_async("window.__afterGc(arguments[arguments.length - 1])").await?;
+    Ok(Memory {
+        live_abort_controllers: v["live"].as_i64().ok_or_else(|| format!("no instruments in the page: {v}"))?,
+        created_abort_controllers: v["created"].as_i64().unwrap_or(0),
+        js_heap: v["js_heap"].as_f64(),
+        wasm: v["wasm"].as_f64(),
+    })
+}
+
+/// How many requests of `kind` (`events`, `health`, `probe`, `other`) went to `origin`.
+pub async fn fetches(b: &Browser, origin: &str, kind: &str) -> u64 {
+    b.eval(&format!("(window.__inst && window.__inst.fetches['{origin} {kind}']) || 0")).await.as_u64().unwrap_or(0)
+}
+
+/// The `Authorization` headers sent so far, as `"<origin> Bearer <token>"`.
+pub async fn authorizations(b: &Browser) -> Vec<String> {
+    serde_json::from_value(b.eval("(window.__inst && window.__inst.auth) || []").await).unwrap_or_default()
+}
+
+/// Every `data-state` the region's panel has taken since the page loaded (after the first).
+pub async fn states(b: &Browser, region: &str) -> Vec<String> {
+    serde_json::from_value(b.eval(&format!("(window.__inst && window.__inst.states['{region}']) || []")).await).unwrap_or_default()
+}
+
+pub async fn set_hidden(b: &Browser, hidden: bool) {
+    b.eval(&format!("(window.__setHidden({hidden}), true)")).await;
+}
