@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use sm_contract::{SecretGroup, SecretMetadata, SecretType};
 use zeroize::Zeroize;
 
-use super::cross_region::CrossRow;
+use super::cross_region::{Cell, CrossRow};
 
 /// The default group exists in every instance under this id and name.
 pub const DEFAULT_GROUP: &str = "default";
@@ -59,7 +59,8 @@ impl Plan {
 pub fn plan(rows: &[CrossRow], from: usize, to: usize, source: &[SecretMetadata], source_groups: &[SecretGroup], target_groups: &[SecretGroup]) -> Plan {
     let mut out = Plan::default();
     for row in rows {
-        let (Some(Some(copy)), Some(None)) = (row.copies.get(from), row.copies.get(to)) else { continue };
+        // Only where the target is known not to have it: a region not read yet may well have it.
+        let (Some(Cell::Present(copy)), Some(Cell::Absent)) = (row.copies.get(from), row.copies.get(to)) else { continue };
         let Some(meta) = source.iter().find(|m| m.id == copy.id) else { continue };
         let group = if meta.secret_group_id == DEFAULT_GROUP {
             Some(DEFAULT_GROUP.to_string())
@@ -305,7 +306,7 @@ mod tests {
             meta("d7", "ledger", "kv", "g-ledger-dal"),
         ];
         let frankfurt = vec![meta("f1", "both", "kv", "default"), meta("f2", "eu-only", "arbitrary", "default")];
-        let rows = diff(&[&dallas, &frankfurt]);
+        let rows = diff(&[Some(&dallas), Some(&frankfurt)]);
         let src_groups = vec![group("g-pay-dal", "payments"), group("g-ops-dal", "ops"), group("g-ledger-dal", "ledger")];
         let dst_groups = vec![group("g-pay-fra", "payments")];
         let p = plan(&rows, 0, 1, &dallas, &src_groups, &dst_groups);
@@ -324,6 +325,9 @@ mod tests {
         assert!(p.items[1].refusal.as_deref().is_some_and(|r| r.contains("issued by the service")));
         assert_eq!(target_group_id("payments", &dst_groups).as_deref(), Some("g-pay-fra"));
         assert_eq!(target_group_id("default", &dst_groups).as_deref(), Some("default"));
+        // A target not read yet is unknown, not empty: nothing is planned against it.
+        let unread = diff(&[Some(&dallas), None]);
+        assert!(plan(&unread, 0, 1, &dallas, &src_groups, &dst_groups).items.is_empty());
         assert_eq!(target_group_id("ledger", &dst_groups), None);
         // The other direction: only eu-only.
         let back = plan(&rows, 1, 0, &frankfurt, &dst_groups, &src_groups);

@@ -19,4 +19,5 @@ pub mod secret_form;
 pub mod secret_value;
 pub mod search_round;
 pub mod secrets_filter;
+pub mod view_state;
 pub mod sla_evidence;

@@ -60,6 +60,12 @@ impl RowKey {
     pub fn matches_text(&self, needle_lc: &str) -> bool {
         needle_lc.is_empty() || self.hay.contains(needle_lc)
     }
+
+    /// Every word somewhere in the secret ("payments prod": a name with one, a label with the
+    /// other); no words matches everything.
+    pub fn matches_words(&self, words_lc: &[String]) -> bool {
+        words_lc.iter().all(|w| self.hay.contains(w.as_str()))
+    }
 }
 
 fn push_lower(out: &mut String, s: &str) {
@@ -159,8 +165,12 @@ impl ExpiringFilter {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Filter {
+    /// As typed, so a restored view shows the user's own text.
+    raw: String,
     /// Lower-cased by [`Filter::set_text`].
     text: String,
+    /// `text` split at white space: each must match.
+    words: Vec<String>,
     pub secret_type: Option<String>,
     pub group: Option<String>,
     pub state: Option<String>,
@@ -170,17 +180,23 @@ pub struct Filter {
 
 impl Filter {
     pub fn set_text(&mut self, s: &str) {
+        self.raw = s.to_string();
         self.text.clear();
         let clean: String = s.trim().chars().filter(|c| !c.is_control()).collect();
         push_lower(&mut self.text, &clean);
+        self.words = self.text.split_whitespace().map(str::to_string).collect();
     }
 
     pub fn text(&self) -> &str {
         &self.text
     }
 
+    pub fn raw_text(&self) -> &str {
+        &self.raw
+    }
+
     pub fn matches(&self, m: &SecretMetadata, k: &RowKey, now: i64) -> bool {
-        if !k.matches_text(&self.text) {
+        if !k.matches_words(&self.words) {
             return false;
         }
         if self.secret_type.as_deref().is_some_and(|t| t != m.secret_type.as_str()) {
@@ -415,6 +431,9 @@ pub(crate) mod tests {
         assert_eq!(run("arbitrary"), vec!["api-key"], "type");
         assert_eq!(run(""), vec!["api-key", "Payments-DB", "ÉTÉ-cert"], "code-point order: é after p");
         assert!(run("db\u{1}1").is_empty(), "no match across fields");
+        assert_eq!(run("payments prod"), vec!["Payments-DB"], "every word, each anywhere");
+        assert_eq!(run("PROD   payments"), vec!["Payments-DB"], "in any order, any spacing");
+        assert!(run("payments nowhere").is_empty(), "all words, not any");
     }
 
     #[test]

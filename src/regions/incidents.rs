@@ -17,7 +17,12 @@ fn sorted(mut list: Vec<Incident>) -> Vec<Incident> {
 }
 
 #[component]
-pub fn IncidentList(signals: RegionSignals) -> impl IntoView {
+pub fn IncidentList(
+    signals: RegionSignals,
+    /// When the page started reading the region, for "not read yet (since …)".
+    #[prop(optional)]
+    opened_ms: Option<f64>,
+) -> impl IntoView {
     let incidents = Memo::new(move |_| {
         signals.health.with(|h| h.as_ref().map(|d| sorted(d.incidents.items.clone())).unwrap_or_default())
     });
@@ -25,12 +30,24 @@ pub fn IncidentList(signals: RegionSignals) -> impl IntoView {
     view! {
         <details class="incidents">
             <summary>
-                {move || format!("Incidents ({})", incidents.with(Vec::len))}
+                {move || if !signals.has_health_api.get() {
+                    "Incidents: not available".to_string()
+                } else if signals.health.with(Option::is_none) {
+                    // No region document yet: the count is unknown, not zero.
+                    "Incidents: not read yet".to_string()
+                } else {
+                    format!("Incidents ({})", crate::model::paging::thousands(incidents.with(Vec::len) as u64))
+                }}
                 {move || (open() > 0).then(|| view! { <span class="open-count">{format!(" · {} open", open())}</span> })}
             </summary>
             {move || {
                 let list = incidents.get();
-                if list.is_empty() {
+                if !signals.has_health_api.get() {
+                    view! { <p class="note">"Incidents need the region's health API, which this region does not serve."</p> }.into_any()
+                } else if signals.health.with(Option::is_none) {
+                    let since = opened_ms.map(|t| format!(" (trying since {})", super::panel::clock_time(t))).unwrap_or_default();
+                    view! { <p class="note" data-never-read="">{format!("The region's incidents could not be read yet{since}.")}</p> }.into_any()
+                } else if list.is_empty() {
                     view! { <p class="note">"No incidents in the last 90 days."</p> }.into_any()
                 } else {
                     view! {

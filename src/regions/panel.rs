@@ -11,7 +11,7 @@ use super::zones::ZoneList;
 use crate::config::RegionConfig;
 use crate::model::region_state::{DownCause, RegionState};
 
-fn clock_time(ms: f64) -> String {
+pub fn clock_time(ms: f64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
     d.to_locale_time_string("en-GB").as_string().unwrap_or_default()
 }
@@ -59,11 +59,13 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
     let heading_id = format!("region-{}-title", cfg.id);
     let unavailable = move || s.state.get() == RegionState::Unavailable;
     let others_text = if others.is_empty() { "No other region".to_string() } else { others.join(" and ") };
+    // When this page started trying to read the region: "nothing read yet, since …".
+    let opened_ms = js_sys::Date::now();
     let as_of = move || {
         s.live_as_of_ms
             .get()
             .map(|t| format!("Last known data, as of {}.", clock_time(t)))
-            .unwrap_or_else(|| "Nothing was loaded from this region before it became unavailable.".into())
+            .unwrap_or_else(|| format!("Nothing could be read from this region yet (trying since {}).", clock_time(opened_ms)))
     };
     let label = cfg.label.clone();
     let announce = {
@@ -106,7 +108,9 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
                         <span>
                             <strong>{format!("{label} is unavailable.")}</strong> " " {move || cause_text(s.down_cause.get(), s.health.with(|h| h.as_ref().is_some_and(|d| d.probe.is_some())))} " "
                             {format!("{others_text} is a separate instance and has not taken over: there is no automatic failover between regions. ")}
-                            "The data is backed up and will be back when the region is; no action is needed. This panel updates by itself."
+                            "IBM states that when the region returns, the service restores its data and traffic; no action is needed for the service itself. "
+                            <strong>"Applications that use this region need their own fallback"</strong>
+                            {format!(" (for example, pointing them at {others_text}): nothing fails over automatically. This panel updates by itself.")}
                         </span>
                     }.into_any(),
                 }}
@@ -115,7 +119,7 @@ pub fn RegionPanel(signals: RegionSignals, config: RegionConfig, others: Vec<Str
                 <ZoneList signals=s region_id=cfg.id.clone() />
                 <UptimeView signals=s />
                 <EvidenceDownloads signals=s region_id=cfg.id.clone() label=cfg.label.clone() source=format!("{}/api/health/v1/region", cfg.api) />
-                <IncidentList signals=s />
+                <IncidentList signals=s opened_ms=opened_ms />
                 {children.map(|c| c())}
                 <Show when=unavailable>
                     <p class="stale-note" data-stale="">{as_of}</p>

@@ -50,11 +50,19 @@ fn now_s() -> i64 {
     (js_sys::Date::now() / 1000.0) as i64
 }
 
-fn day_summary(bar: &DayBar, incidents: &[Incident]) -> String {
+/// One day's summary. `down_since`: the region is unavailable right now (since that clock time)
+/// and `bar` is today — the history in hand predates that, so it must not read as a clean day.
+fn day_summary(bar: &DayBar, incidents: &[Incident], down_since: Option<&str>) -> String {
     let mut parts = vec![format!("{}: ", format::date(bar.start))];
-    match bar.uptime {
-        None => parts.push("no data".into()),
-        Some(p) => {
+    match (bar.uptime, down_since) {
+        (p, Some(t)) => {
+            parts.push(format!("unavailable now (since {t})"));
+            if let Some(p) = p {
+                parts.push(format!("; before that {} uptime in the region's last report", format::percent(p)));
+            }
+        }
+        (None, None) => parts.push("no data".into()),
+        (Some(p), None) => {
             parts.push(format!("{} uptime", format::percent(p)));
             if bar.major_s > 0 {
                 parts.push(format!(", {} major outage", format::duration(bar.major_s)));
@@ -117,11 +125,18 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
         selected.set(Some((cur + step).clamp(0, DAYS as i64 - 1) as usize));
     };
 
+    let down_since = move || -> Option<String> {
+        (signals.state.get() == crate::model::region_state::RegionState::Unavailable)
+            .then(|| signals.live_as_of_ms.get().map(super::panel::clock_time).unwrap_or_else(|| "this page opened".into()))
+    };
     let detail = move || {
+        let down = down_since();
         figs.with(|f| {
             f.as_ref().and_then(|f| {
-                let i = selected.get().unwrap_or(f.bars.len().saturating_sub(1));
-                f.bars.get(i).map(|b| incidents.with(|inc| day_summary(b, inc)))
+                let last = f.bars.len().saturating_sub(1);
+                let i = selected.get().unwrap_or(last);
+                let down = down.as_deref().filter(|_| i == last);
+                f.bars.get(i).map(|b| incidents.with(|inc| day_summary(b, inc, down)))
             })
         })
     };
@@ -132,9 +147,16 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
         <div class="uptime" role="group" aria-label="SLA uptime">
             {move || figs.get().map(|f| {
                 let width = DAYS * (BAR_W + BAR_GAP) - BAR_GAP;
+                let last = f.bars.len().saturating_sub(1);
                 let bars = f.bars.iter().enumerate().map(|(i, b)| {
                     let x = i * (BAR_W + BAR_GAP);
-                    let title = incidents.with_untracked(|inc| day_summary(b, inc));
+                    let bar = b.clone();
+                    let down_since = down_since.clone();
+                    // Today's tooltip follows the region's state: no "no downtime" while it is down.
+                    let title = move || {
+                        let down = if i == last { down_since() } else { None };
+                        incidents.with_untracked(|inc| day_summary(&bar, inc, down.as_deref()))
+                    };
                     view! {
                         <rect
                             x=format!("{x}") y="0" width=format!("{BAR_W}") height=format!("{BAR_H}") rx="1.5"
@@ -158,7 +180,7 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
                             let budget_ratio = if m.allowed_minutes > 0.0 { (m.budget_left_minutes / m.allowed_minutes).clamp(0.0, 1.0) } else { 0.0 };
                             view! {
                                 <div class="figure" data-sla-month=format!("{}-{:02}", m.year, m.month)>
-                                    <span class="label">{format!("{} availability (SLA {}%)", m.label(), format::number(target))}</span>
+                                    <span class="label">{format!("{} availability so far (SLA {}%)", m.label(), format::number(target))}</span>
                                     <span class="value" class:breach=!met>{format::percent(m.availability)}</span>
                                     <span class="sub">{credit_text(&m)}</span>
                                 </div>
@@ -191,7 +213,7 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
                                     <tr>
                                         <th scope="row">{m.label()}{(!m.complete_history).then_some(" (partial data)")}</th>
                                         <td class:breach=m.availability < target>{format::percent(m.availability)}</td>
-                                        <td>{format!("{} min", m.downtime_minutes)}</td>
+                                        <td>{format!("{} min", crate::model::paging::thousands(m.downtime_minutes.max(0) as u64))}</td>
                                         <td>{credit_text(&m)}</td>
                                     </tr>
                                 }).collect::<Vec<_>>()}

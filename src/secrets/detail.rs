@@ -10,7 +10,8 @@ use super::errors::{explain, Action};
 use super::manage::{DeleteSecret, EditMetadata, Rotate};
 use super::locks::LocksPanel;
 use super::value::SecretValue;
-use crate::model::route::{href, Route};
+use super::views::Views;
+use crate::model::paging::thousands;
 use crate::model::secrets_filter::{expiry, rotation_text, state_label, Expiry, RowKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +45,7 @@ fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
         row("Created", m.created_at.clone().map(|c| format!("{c} by {}", m.created_by.clone().unwrap_or_else(|| "unknown".into())))),
         row("Updated", m.updated_at.clone()),
         row("Last read", m.retrieved_at.clone()),
-        row("Ever read", m.downloaded.map(|d| if d { "yes" } else { "no" }.to_string())),
+        row("Value read before", m.downloaded.map(|d| if d { "yes" } else { "no, never" }.to_string())),
         row("Expiration", exp),
         row("Rotation", Some(rotation_text(m))),
         row("Next rotation", m.next_rotation_date.clone()),
@@ -52,8 +53,8 @@ fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
         row("Service ID", m.service_id.clone()),
         row("Access groups", m.access_groups.as_ref().map(|a| a.join(", "))),
         row("Reuses its API key", m.reuse_api_key.map(|r| if r { "yes: reading it does not rotate it" } else { "no: every read creates a new API key" }.to_string())),
-        row("Versions", m.versions_total.map(|v| v.to_string())),
-        row("Locks", Some(m.locks_total.unwrap_or(0).to_string())),
+        row("Versions", m.versions_total.map(thousands)),
+        row("Locks", Some(thousands(m.locks_total.unwrap_or(0)))),
         row("Common name", m.common_name.clone()),
         row("Alternative names", m.alt_names.as_ref().map(|a| a.join(", "))),
         row("Issuer", m.issuer.clone()),
@@ -72,19 +73,19 @@ fn versions_table(vs: &[VersionMetadata], chosen: RwSignal<Option<String>>) -> A
         <table class="versions">
             <caption class="sr-only">"Versions"</caption>
             <thead><tr><th scope="col">"Version"</th><th scope="col">"Alias"</th><th scope="col">"Created"</th><th scope="col">"By"</th>
-                <th scope="col">"Auto-rotated"</th><th scope="col">"Read"</th><th scope="col">"Data kept"</th><th scope="col">"Expires"</th><th scope="col">"Value"</th></tr></thead>
+                <th scope="col">"Rotated automatically"</th><th scope="col">"Value read"</th><th scope="col">"Value still stored"</th><th scope="col">"Expires"</th><th scope="col">"Value"</th></tr></thead>
             <tbody>
                 {vs.iter().take(50).map(|v| view! {
                     <tr data-version-id=v.id.clone()>
-                        <td><code>{v.id.clone()}</code></td>
-                        <td>{v.alias.clone().unwrap_or_default()}</td>
-                        <td>{v.created_at.clone().unwrap_or_default()}</td>
-                        <td><bdi>{v.created_by.clone().unwrap_or_default()}</bdi></td>
-                        <td>{yes(v.auto_rotated)}</td>
-                        <td>{yes(v.downloaded)}</td>
-                        <td>{yes(v.payload_available)}</td>
-                        <td>{v.expiration_date.clone().unwrap_or_default()}</td>
-                        <td>{match (v.alias.as_deref(), v.payload_available) {
+                        <td data-label="Version"><code>{v.id.clone()}</code></td>
+                        <td data-label="Alias">{v.alias.clone().unwrap_or_default()}</td>
+                        <td data-label="Created">{v.created_at.clone().unwrap_or_default()}</td>
+                        <td data-label="By"><bdi>{v.created_by.clone().unwrap_or_default()}</bdi></td>
+                        <td data-label="Rotated automatically">{yes(v.auto_rotated)}</td>
+                        <td data-label="Value read">{yes(v.downloaded)}</td>
+                        <td data-label="Value still stored">{yes(v.payload_available)}</td>
+                        <td data-label="Expires">{v.expiration_date.clone().unwrap_or_default()}</td>
+                        <td data-label="Value">{match (v.alias.as_deref(), v.payload_available) {
                             // The current value has its own section above.
                             (Some("current"), _) => "above".into_any(),
                             (_, Some(true)) => {
@@ -118,13 +119,32 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
 
     {
         let (r, id) = (r.clone(), id.clone());
+        // Only the latest read is applied: an older answer arriving late is dropped.
+        let seq = StoredValue::new(0u32);
+        // Read again when the region becomes usable (a detail opened while it was down fills in
+        // by itself); going down keeps what was read rather than replacing it with errors.
+        let state = r.signals.state;
+        let usable = Memo::new(move |_| state.with(|s| s.is_usable()));
         Effect::new(move |_| {
             refresh.track();
             epoch.track();
-            let Some(api) = r.api() else { return };
+            if !usable.get() && versions.with_untracked(|v| matches!(v, Some(Ok(_)))) {
+                return;
+            }
+            seq.update_value(|s| *s = s.wrapping_add(1));
+            let mine = seq.get_value();
+            let current = move || seq.try_get_value() == Some(mine);
+            let Some(api) = r.api() else {
+                versions.set(Some(Err("This region has no API configured.".into())));
+                return;
+            };
             let (r, id) = (r.clone(), id.clone());
             spawn_local(async move {
-                match api.metadata(&id).await {
+                let got = api.metadata(&id).await;
+                if !current() {
+                    return;
+                }
+                match got {
                     Ok(m) => {
                         let _ = meta.try_set(Some(m.clone()));
                         let _ = problem.try_set(None);
@@ -135,28 +155,68 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
                         if r.forget_if_gone(&e, &id) {
                             let _ = meta.try_set(None);
                         }
-                        let _ = problem.try_set(Some(explain(&e, Action::Read, &r.label)));
+                        let msg = explain(&e, Action::Read, &r.label);
+                        // The versions cannot be read either: say so instead of "Loading…" forever.
+                        let _ = versions.try_set(Some(Err(if r.signals.state.get_untracked().is_usable() {
+                            "The versions were not read because the secret could not be.".to_string()
+                        } else {
+                            format!("{} is not usable now: the versions cannot be read until it is back.", r.label)
+                        })));
+                        let _ = problem.try_set(Some(msg));
                         return;
                     }
                 }
                 let v = api.versions(&id).await.map(|l| l.versions.items).map_err(|e| explain(&e, Action::Read, &r.label));
-                let _ = versions.try_set(Some(v));
+                if current() {
+                    let _ = versions.try_set(Some(v));
+                }
             });
         });
     }
 
+    // "Back" returns to the list view the user came from, as they left it.
+    let views = Views::get();
+    let back_view = views.as_ref().map(|v| v.last.get_untracked()).filter(|v| !v.is_empty()).unwrap_or_else(|| region.clone());
+    // Once the secret is deleted, a list that shows it no more than as a comparison (cross) is
+    // not where the user can see the result: its region's list is.
+    let after_delete = if back_view == region || back_view == "all" { back_view.clone() } else { region.clone() };
+    let back = {
+        let (views, v) = (views.clone(), back_view.clone());
+        move || views.as_ref().map(|x| x.href(&v)).unwrap_or_else(|| format!("#/secrets/{v}"))
+    };
+    let back_label = match back_view.as_str() {
+        "all" => "← All regions".to_string(),
+        "cross" => "← Cross-region".to_string(),
+        v => format!("← Secrets in {}", ctx.region(v).map(|x| x.label).unwrap_or_else(|| r.label.clone())),
+    };
     // The version whose value the person asked to read (previous versions keep theirs).
     let version_value: RwSignal<Option<String>> = RwSignal::new(None);
     let (r_ver, id_ver) = (r.clone(), id.clone());
-    let back = href(&Route::Secrets(region.clone()));
-    let label = r.label.clone();
     let r_view = r.clone();
     let id2 = id.clone();
     // What the body is built from: the secret's identity only. Refreshed metadata (after an edit,
     // a rotation, a new token) or re-read groups update the rows in place; they never rebuild the
     // body, which would empty an open form mid-typing and re-mask a revealed value.
     let identity = Memo::new(move |_| meta.with(|m| m.as_ref().map(|m| (m.id.clone(), m.secret_type.as_str().to_string()))));
+    // Opened (by a link, a reload or a click), the secret is brought to the top of the window
+    // once its data is in: the region panels above it grow as they load.
+    let article = NodeRef::<leptos::html::Article>::new();
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        if identity.with(Option::is_none) {
+            return false;
+        }
+        request_animation_frame(move || {
+            if let Some(el) = article.get_untracked() {
+                el.scroll_into_view();
+            }
+        });
+        true
+    });
     let body = move || {
+        let after_delete = after_delete.clone();
         let Some((sid, sty)) = identity.get() else {
             return view! { <p class="note" role="status">{move || if problem.with(|p| p.is_none()) { "Loading…" } else { "" }}</p> }.into_any();
         };
@@ -182,6 +242,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
         let b2 = block.clone();
         let b3 = block.clone();
         let (r_edit, r_rot, r_del) = (r.clone(), r.clone(), r.clone());
+        let after_delete = after_delete.clone();
         let tab = move |p: Panel, text: &'static str, action: &'static str, block: Box<dyn Fn() -> Option<String> + Send + Sync>| {
             let b = std::sync::Arc::new(block);
             let b1 = b.clone();
@@ -196,9 +257,9 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
         let open_panel = move || {
             let Some(m) = meta.get_untracked() else { return ().into_any() };
             match panel.get() {
-                Panel::Edit => view! { <EditMetadata region=r_edit.clone() meta=m on_done=move |m| { meta.set(Some(m)); panel.set(Panel::None); } /> }.into_any(),
-                Panel::Rotate => view! { <Rotate region=r_rot.clone() meta=m on_done=move || { panel.set(Panel::None); refresh.update(|x| *x += 1); } /> }.into_any(),
-                Panel::Delete => view! { <DeleteSecret region=r_del.clone() meta=m /> }.into_any(),
+                Panel::Edit => view! { <EditMetadata region=r_edit.clone() meta=m on_done=move |m| { meta.set(Some(m)); panel.set(Panel::None); } on_cancel=move || panel.set(Panel::None) /> }.into_any(),
+                Panel::Rotate => view! { <Rotate region=r_rot.clone() meta=m on_done=move || { panel.set(Panel::None); refresh.update(|x| *x += 1); } on_cancel=move || panel.set(Panel::None) /> }.into_any(),
+                Panel::Delete => view! { <DeleteSecret region=r_del.clone() meta=m on_cancel=move || panel.set(Panel::None) back_to=after_delete.clone() /> }.into_any(),
                 Panel::None => ().into_any(),
             }
         };
@@ -213,14 +274,15 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             {open_panel}
             <dl class="meta" data-secret-detail=sid.clone()>{rows}</dl>
             {custom}
-            <SecretValue region=r_view.clone() id=sid.clone() secret_type=sty />
+            // Reading the value changes "last read"; show it.
+            <SecretValue region=r_view.clone() id=sid.clone() secret_type=sty on_read=move || refresh.update(|x| *x += 1) />
             <LocksPanel region=r_view.clone() id=sid on_change=move |_| refresh.update(|x| *x += 1) />
         }
         .into_any()
     };
     view! {
-        <article class="detail" aria-label="Secret detail" data-region-of=region.clone() data-detail-id=id2>
-            <p><a href=back>{format!("← Secrets in {label}")}</a></p>
+        <article node_ref=article class="detail" aria-label="Secret detail" data-region-of=region.clone() data-detail-id=id2>
+            <p><a href=back data-action="back">{back_label}</a></p>
             {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
             {body}
             <h3>"Versions"</h3>

@@ -65,7 +65,7 @@ pub fn DiffersPanel(regions: Arc<Vec<RegionData>>, shown: Memo<Arc<Vec<CrossRow>
             {move || shown.with(|rows| rows.iter().take(MAX_ROWS).enumerate().map(|(i, row)| {
                 let key = format!("{}\u{1f}{}", row.name, row.secret_type);
                 // Two copies present (with three regions or more, the first two that have one).
-                let present: Vec<(usize, String)> = row.copies.iter().enumerate().filter_map(|(r, c)| c.as_ref().map(|c| (r, c.id.clone()))).take(2).collect();
+                let present: Vec<(usize, String)> = row.copies.iter().enumerate().filter_map(|(r, c)| c.copy().map(|c| (r, c.id.clone()))).take(2).collect();
                 let [(ra, ida), (rb, idb)] = present.as_slice() else { return ().into_any() };
                 let (Some(a), Some(b)) = (regions.get(*ra).cloned(), regions.get(*rb).cloned()) else { return ().into_any() };
                 let (Some(ma), Some(mb)) = (meta_of(&a, ida), meta_of(&b, idb)) else { return ().into_any() };

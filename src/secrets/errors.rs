@@ -35,6 +35,9 @@ pub fn explain(e: &ApiError, a: Action, region: &str) -> String {
         Some(500..=599) | None if a != Action::Read && a != Action::ReadValue => format!(
             "{e}. The change was not retried automatically and nothing was sent to another region; {region} may or may not have applied it, so check the list before trying again."
         ),
+        None if e.as_failure().is_some() => {
+            format!("Could not reach {region} ({e}): nothing was read. Nothing is asked of another region instead; try again when {region} answers.")
+        }
         _ => e.to_string(),
     };
     match e.trace() {

@@ -9,27 +9,65 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 use sm_contract::SecretMetadata;
 
-use super::data::{navigate, RegionData, TokenPrompt};
+use super::data::{RegionData, TokenPrompt};
 use super::errors::{explain, field_of, Action};
+use super::views::{go_to_list, say, Views};
 use crate::api::ApiError;
-use crate::model::route::Route;
 use crate::model::secret_form::{create_body, group_body, merge_patch, version_body, CreateForm, CreateKind, FieldError, MetaForm};
+
+type Check = Arc<dyn Fn() -> Vec<FieldError> + Send + Sync>;
 
 /// Errors of one form: per field (client or server `target`), plus one general message.
 #[derive(Clone, Copy)]
 pub struct FormErrors {
     fields: RwSignal<Vec<FieldError>>,
     general: RwSignal<Option<String>>,
+    /// Set by the first submit: from then on each field is checked again as it is edited, so an
+    /// error goes away as soon as the field is valid (and a new one shows while it is not).
+    tried: RwSignal<bool>,
+    check: StoredValue<Option<Check>>,
 }
 
 impl FormErrors {
     fn new() -> Self {
-        FormErrors { fields: RwSignal::new(Vec::new()), general: RwSignal::new(None) }
+        FormErrors { fields: RwSignal::new(Vec::new()), general: RwSignal::new(None), tried: RwSignal::new(false), check: StoredValue::new(None) }
+    }
+
+    /// The form's client-side validation, run again per edited field after a first submit.
+    fn checked_by(self, f: impl Fn() -> Vec<FieldError> + Send + Sync + 'static) -> Self {
+        self.check.set_value(Some(Arc::new(f)));
+        self
     }
 
     fn clear(&self) {
         self.fields.set(Vec::new());
         self.general.set(None);
+    }
+
+    /// Client validation failed on submit.
+    fn invalid(&self, e: Vec<FieldError>) {
+        self.tried.set(true);
+        self.fields.set(e);
+    }
+
+    fn has(&self, field: &str) -> bool {
+        self.fields.with(|f| f.iter().any(|e| e.field == field))
+    }
+
+    /// `field` was edited: its error (client or server) is replaced by what the client check
+    /// says of it now.
+    fn recheck(&self, field: &str) {
+        if !self.tried.get_untracked() && !self.fields.with_untracked(|f| f.iter().any(|e| e.field == field)) {
+            return;
+        }
+        let now: Vec<FieldError> = match self.check.get_value() {
+            Some(c) => c().into_iter().filter(|e| e.field == field).collect(),
+            None => Vec::new(),
+        };
+        self.fields.update(|f| {
+            f.retain(|e| e.field != field);
+            f.extend(now);
+        });
     }
 
     fn server(&self, e: &ApiError, a: Action, region: &str) {
@@ -102,23 +140,29 @@ type Setter = Arc<dyn Fn(String) + Send + Sync>;
 /// console has one input view type instead of one per field (wasm size).
 fn field(label: &str, name: &'static str, kind: Kind, init: String, errors: FormErrors, form: &'static str, set: Setter) -> AnyView {
     let err_id = format!("{form}-{name}-err");
+    let invalid = move || errors.has(name).then_some("true");
+    let on_input = move |ev: leptos::ev::Event| {
+        set(input_value(&ev));
+        errors.recheck(name);
+    };
     let control = if kind == Kind::Area {
-        view! { <textarea data-field=name rows="3" autocomplete="off" aria-describedby=err_id prop:value=init on:input=move |ev| set(input_value(&ev))></textarea> }.into_any()
+        view! { <textarea data-field=name rows="3" autocomplete="off" aria-describedby=err_id aria-invalid=invalid prop:value=init on:input=on_input></textarea> }.into_any()
     } else {
         let ty = match kind {
             Kind::Secret => "password",
             Kind::Date => "datetime-local",
             _ => "text",
         };
-        view! { <input type=ty data-field=name autocomplete="off" aria-describedby=err_id prop:value=init on:input=move |ev| set(input_value(&ev)) /> }.into_any()
+        view! { <input type=ty data-field=name autocomplete="off" aria-describedby=err_id aria-invalid=invalid prop:value=init on:input=on_input /> }.into_any()
     };
     view! { <label>{label.to_string()} {control}</label> {errors.at(name, form)} }.into_any()
 }
 
 #[component]
 pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData, on_close: F) -> impl IntoView {
+    let views = Views::get();
     let form = RwSignal::new(CreateForm::default());
-    let errors = FormErrors::new();
+    let errors = FormErrors::new().checked_by(move || form.with_untracked(create_body).err().unwrap_or_default());
     let busy = RwSignal::new(false);
     let groups = region.groups;
     let r = region.clone();
@@ -131,14 +175,16 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
         }
         let body = match form.with_untracked(create_body) {
             Ok(b) => b,
-            Err(e) => return errors.fields.set(e),
+            Err(e) => return errors.invalid(e),
         };
         let Some(api) = r.api() else { return };
         let (r, close) = (r.clone(), close.clone());
         busy.set(true);
+        let views = views.clone();
         spawn_local(async move {
             match api.create_secret(&body).await {
                 Ok(meta) => {
+                    say(&views, format!("Created secret “{}” in {}.", meta.name, r.label), Some((r.id.clone(), meta.id.clone())));
                     r.upsert_secret(meta);
                     // The form held the value: drop it with the form.
                     let _ = form.try_set(CreateForm::default());
@@ -150,10 +196,9 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
         });
     };
     // The type-specific block is rebuilt only when the type changes (a memo notifies only on a
-    // different value), never on a keystroke: rebuilding it on every keystroke reset each input
-    // to its initial value, which is how typing once stored only the last character. A rebuilt
-    // input starts from what the form holds, so switching type and back shows what was typed
-    // instead of hiding it.
+    // different value), never on a keystroke: a rebuilt input is a new, empty DOM node, which is
+    // how typing once stored only the last character. A rebuilt input starts from what the form
+    // holds, so switching type and back shows what was typed instead of hiding it.
     let kind = Memo::new(move |_| form.with(|f| f.kind));
     let chosen_group = Memo::new(move |_| form.with(|f| f.group.clone()));
     let set = move |g: fn(&mut CreateForm, String)| -> Setter { Arc::new(move |v| form.update(|x| g(x, v))) };
@@ -214,10 +259,17 @@ pub fn CreateSecret<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData,
 }
 
 #[component]
-pub fn EditMetadata<F: Fn(SecretMetadata) + Clone + Send + Sync + 'static>(region: RegionData, meta: SecretMetadata, on_done: F) -> impl IntoView {
+pub fn EditMetadata<F: Fn(SecretMetadata) + Clone + Send + Sync + 'static, C: Fn() + Send + Sync + 'static>(
+    region: RegionData,
+    meta: SecretMetadata,
+    on_done: F,
+    on_cancel: C,
+) -> impl IntoView {
+    let views = Views::get();
     let initial = MetaForm::from_secret(&meta);
     let form = RwSignal::new(initial.clone());
-    let errors = FormErrors::new();
+    let m0 = meta.clone();
+    let errors = FormErrors::new().checked_by(move || form.with_untracked(|f| merge_patch(&m0, f)).err().unwrap_or_default());
     let busy = RwSignal::new(false);
     let note: RwSignal<Option<String>> = RwSignal::new(None);
     let r = region.clone();
@@ -232,13 +284,15 @@ pub fn EditMetadata<F: Fn(SecretMetadata) + Clone + Send + Sync + 'static>(regio
         let patch = match form.with_untracked(|f| merge_patch(&meta, f)) {
             Ok(p) if p.is_empty() => return note.set(Some("Nothing changed.".into())),
             Ok(p) => Value::Object(p),
-            Err(e) => return errors.fields.set(e),
+            Err(e) => return errors.invalid(e),
         };
         let (Some(api), r, id, done) = (r.api(), r.clone(), meta.id.clone(), done.clone()) else { return };
         busy.set(true);
+        let views = views.clone();
         spawn_local(async move {
             match api.patch_metadata(&id, &patch).await {
                 Ok(m) => {
+                    say(&views, format!("Saved the changes to “{}” in {}.", m.name, r.label), Some((r.id.clone(), m.id.clone())));
                     r.upsert_secret(m.clone());
                     done(m);
                 }
@@ -266,16 +320,27 @@ pub fn EditMetadata<F: Fn(SecretMetadata) + Clone + Send + Sync + 'static>(regio
             {move || note.get().map(|n| view! { <p class="note" role="status">{n}</p> })}
             <div class="actions">
                 <button type="submit" data-action="submit-edit" disabled=move || busy.get() || block.write_block().is_some()>"Save changes"</button>
+                <button type="button" data-action="cancel-edit" on:click=move |_| on_cancel()>"Cancel"</button>
             </div>
         </form>
     }
 }
 
 #[component]
-pub fn Rotate<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData, meta: SecretMetadata, on_done: F) -> impl IntoView {
+pub fn Rotate<F: Fn() + Clone + Send + Sync + 'static, C: Fn() + Send + Sync + 'static>(
+    region: RegionData,
+    meta: SecretMetadata,
+    on_done: F,
+    on_cancel: C,
+) -> impl IntoView {
+    let views = Views::get();
     let ty = meta.secret_type.as_str().to_string();
     let value = RwSignal::new(String::new());
-    let errors = FormErrors::new();
+    let t0 = ty.clone();
+    let errors = FormErrors::new().checked_by(move || match value.with_untracked(|v| version_body(&t0, v)) {
+        Some(Err(e)) => vec![e],
+        _ => Vec::new(),
+    });
     let busy = RwSignal::new(false);
     let (hint, name): (&str, &'static str) = match ty.as_str() {
         "arbitrary" => ("New value", "payload"),
@@ -295,14 +360,16 @@ pub fn Rotate<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData, meta:
         }
         let body = match value.with_untracked(|v| version_body(&t2, v)) {
             Some(Ok(b)) => b,
-            Some(Err(e)) => return errors.fields.set(vec![e]),
+            Some(Err(e)) => return errors.invalid(vec![e]),
             None => return,
         };
-        let (Some(api), r, id, done) = (r.api(), r.clone(), meta.id.clone(), on_done.clone()) else { return };
+        let (Some(api), r, id, done, name) = (r.api(), r.clone(), meta.id.clone(), on_done.clone(), meta.name.clone()) else { return };
         busy.set(true);
+        let views = views.clone();
         spawn_local(async move {
             match api.new_version(&id, &body).await {
                 Ok(()) => {
+                    say(&views, format!("Created a new version of “{name}” in {}.", r.label), Some((r.id.clone(), id.clone())));
                     let _ = value.try_set(String::new());
                     done();
                 }
@@ -329,13 +396,22 @@ pub fn Rotate<F: Fn() + Clone + Send + Sync + 'static>(region: RegionData, meta:
             {errors.general_view()}
             <div class="actions">
                 <button type="submit" data-action="submit-rotate" disabled=move || !supported || busy.get() || block.write_block().is_some()>"Create new version"</button>
+                <button type="button" data-action="cancel-rotate" on:click=move |_| on_cancel()>"Cancel"</button>
             </div>
         </form>
     }
 }
 
 #[component]
-pub fn DeleteSecret(region: RegionData, meta: SecretMetadata) -> impl IntoView {
+pub fn DeleteSecret<C: Fn() + Send + Sync + 'static>(
+    region: RegionData,
+    meta: SecretMetadata,
+    on_cancel: C,
+    /// The list view to return to once the secret is gone.
+    #[prop(into)]
+    back_to: String,
+) -> impl IntoView {
+    let views = Views::get();
     let typed = RwSignal::new(String::new());
     let errors = FormErrors::new();
     let busy = RwSignal::new(false);
@@ -348,13 +424,15 @@ pub fn DeleteSecret(region: RegionData, meta: SecretMetadata) -> impl IntoView {
         if blocked(&r, &errors) || typed.get_untracked() != n2 {
             return;
         }
-        let (Some(api), r, id) = (r.api(), r.clone(), meta.id.clone()) else { return };
+        let (Some(api), r, id, name, back) = (r.api(), r.clone(), meta.id.clone(), n2.clone(), back_to.clone()) else { return };
         busy.set(true);
+        let views = views.clone();
         spawn_local(async move {
             match api.delete_secret(&id).await {
                 Ok(()) => {
+                    say(&views, format!("Deleted secret “{name}” and all its versions from {}.", r.label), None);
                     r.remove_secret(&id);
-                    navigate(&Route::Secrets(r.id.clone()));
+                    go_to_list(&views, &back);
                 }
                 Err(e) => {
                     r.forget_if_gone(&e, &id);
@@ -376,6 +454,7 @@ pub fn DeleteSecret(region: RegionData, meta: SecretMetadata) -> impl IntoView {
             <div class="actions">
                 <button type="submit" data-action="submit-delete" class="danger"
                     disabled=move || busy.get() || typed.get() != n3 || block.write_block().is_some()>"Delete secret"</button>
+                <button type="button" data-action="cancel-delete" on:click=move |_| on_cancel()>"Cancel"</button>
             </div>
         </form>
     }
@@ -383,9 +462,11 @@ pub fn DeleteSecret(region: RegionData, meta: SecretMetadata) -> impl IntoView {
 
 #[component]
 pub fn Groups(region: RegionData) -> impl IntoView {
+    let views = Views::get();
+    let views_for_list = views.clone();
     let name = RwSignal::new(String::new());
     let desc = RwSignal::new(String::new());
-    let errors = FormErrors::new();
+    let errors = FormErrors::new().checked_by(move || group_body(&name.get_untracked(), &desc.get_untracked()).err().unwrap_or_default());
     let busy = RwSignal::new(false);
     let r = region.clone();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -396,13 +477,17 @@ pub fn Groups(region: RegionData) -> impl IntoView {
         }
         let body = match group_body(&name.get_untracked(), &desc.get_untracked()) {
             Ok(b) => b,
-            Err(e) => return errors.fields.set(e),
+            Err(e) => return errors.invalid(e),
         };
-        let (Some(api), r) = (r.api(), r.clone()) else { return };
+        let (Some(api), r, typed) = (r.api(), r.clone(), name.get_untracked().trim().to_string()) else { return };
         busy.set(true);
+        let views = views.clone();
         spawn_local(async move {
             match api.create_group(&body).await {
-                Ok(()) => r.load_groups(),
+                Ok(()) => {
+                    say(&views, format!("Created group “{typed}” in {}.", r.label), None);
+                    r.load_groups();
+                }
                 Err(e) => errors.server(&e, Action::Group, &r.label),
             }
             let _ = busy.try_set(false);
@@ -412,12 +497,14 @@ pub fn Groups(region: RegionData) -> impl IntoView {
     let r2 = region.clone();
     let block = region.clone();
     let block2 = region.clone();
+    let views = views_for_list;
     view! {
         <details class="groups">
             <summary>{format!("Secret groups in {}", region.label)}</summary>
             <ul>
                 {move || groups.get().into_iter().map(|g| {
-                    let (r, gid, b) = (r2.clone(), g.id.clone(), r2.clone());
+                    let views = views.clone();
+                    let (r, gid, b, gname) = (r2.clone(), g.id.clone(), r2.clone(), g.name.clone());
                     let deletable = g.id != "default";
                     view! {
                         <li data-group-id=g.id.clone()>
@@ -425,16 +512,20 @@ pub fn Groups(region: RegionData) -> impl IntoView {
                             {g.description.clone().map(|d| view! { <span class="muted">{format!(" — {d}")}</span> })}
                             <Show when=move || deletable>
                                 {
-                                    let (r, gid, b) = (r.clone(), gid.clone(), b.clone());
+                                    let (r, gid, b, gname, views) = (r.clone(), gid.clone(), b.clone(), gname.clone(), views.clone());
                                     view! {
                                         <button type="button" class="small" disabled=move || b.write_block().is_some()
                                             on:click=move |_| {
                                                 errors.clear();
                                                 if blocked(&r, &errors) { return; }
-                                                let (Some(api), r, gid) = (r.api(), r.clone(), gid.clone()) else { return };
-                                                spawn_local(async move {
+                                                let (Some(api), r, gid, gname) = (r.api(), r.clone(), gid.clone(), gname.clone()) else { return };
+                                                let views = views.clone();
+        spawn_local(async move {
                                                     match api.delete_group(&gid).await {
-                                                        Ok(()) => r.load_groups(),
+                                                        Ok(()) => {
+                                                            say(&views, format!("Deleted group “{gname}” from {}.", r.label), None);
+                                                            r.load_groups();
+                                                        }
                                                         Err(e) => errors.server(&e, Action::Group, &r.label),
                                                     }
                                                 });

@@ -19,3 +19,4 @@ pub mod summary;
 pub mod table;
 pub mod token;
 pub mod value;
+pub mod views;

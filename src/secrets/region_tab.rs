@@ -23,10 +23,10 @@ pub fn LoadStatus(region: RegionData) -> impl IntoView {
                     t.push_str(" (showing the previous list until the new one is complete)");
                 }
                 if l.failed_pages > 0 {
-                    t.push_str(&format!(" · {} page(s) could not be loaded after retries", l.failed_pages));
+                    t.push_str(&format!(" · {} page(s) could not be loaded after retries", crate::model::paging::thousands(l.failed_pages as u64)));
                 }
                 if l.skipped > 0 {
-                    t.push_str(&format!(" · {} entries could not be read", l.skipped));
+                    t.push_str(&format!(" · {} entries could not be read", crate::model::paging::thousands(l.skipped as u64)));
                 }
                 t
             })}
@@ -36,7 +36,8 @@ pub fn LoadStatus(region: RegionData) -> impl IntoView {
 }
 
 #[component]
-pub fn RegionTab(ctx: Ctx, region: RegionData) -> impl IntoView {
+pub fn RegionTab(ctx: Ctx, region: RegionData, #[prop(optional)] state: Option<super::views::ViewState>) -> impl IntoView {
+    let state = state.unwrap_or_else(super::views::ViewState::detached);
     let creating = RwSignal::new(false);
     let r = region.clone();
     let r2 = region.clone();
@@ -59,7 +60,7 @@ pub fn RegionTab(ctx: Ctx, region: RegionData) -> impl IntoView {
             <Show when=move || creating.get()>
                 <CreateSecret region=r2.clone() on_close=move || creating.set(false) />
             </Show>
-            <SecretsTable ctx=ctx.clone() sources=vec![idx] view_id=format!("r{idx}") total_hook=true />
+            <SecretsTable ctx=ctx.clone() sources=vec![idx] view_id=format!("r{idx}") total_hook=true state=state />
             <Groups region=r3 />
         </div>
     }

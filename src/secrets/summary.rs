@@ -4,16 +4,27 @@
 use leptos::prelude::*;
 
 use super::store::SecretsLoad;
+use crate::model::paging::thousands;
+use crate::regions::panel::clock_time;
 
 #[component]
 pub fn SecretsSummary(list: RwSignal<SecretsLoad>) -> impl IntoView {
+    // When this page started trying to read the region: "nothing read yet, since …".
+    let opened_ms = js_sys::Date::now();
     let total = move || list.with(|l| l.items.len());
+    // Unknown is not zero: until a first list arrives there is no count to show.
+    let never_read = move || list.with(|l| l.loaded_at_ms.is_none() && l.items.is_empty());
     view! {
-        <div class="secrets-summary" data-secrets-total=move || total().to_string()>
-            <span class="big-number">{move || total().to_string()}</span>
-            " secrets"
-            {move || list.with(|l| l.loading.then_some(" (loading…)"))}
-            {move || list.with(|l| (l.skipped > 0).then(|| format!(" · {} entries could not be read", l.skipped)))}
+        <div class="secrets-summary" data-secrets-total=move || (!never_read()).then(|| total().to_string())
+            data-never-read=move || never_read().then_some("")>
+            {move || if never_read() {
+                let what = if list.with(|l| l.loading) { "loading" } else { "nothing could be read yet" };
+                view! { <span>{format!("Secrets: {what} (trying since {})", clock_time(opened_ms))}</span> }.into_any()
+            } else {
+                view! { <span class="big-number">{thousands(total() as u64)}</span> " secrets" }.into_any()
+            }}
+            {move || list.with(|l| (l.loading && !(l.loaded_at_ms.is_none() && l.items.is_empty())).then_some(" (loading…)"))}
+            {move || list.with(|l| (l.skipped > 0).then(|| format!(" · {} entries could not be read", thousands(l.skipped as u64))))}
         </div>
         {move || list.with(|l| l.error.as_ref().map(|e| view! { <p class="error">{e.to_string()}</p> }))}
     }

@@ -10,10 +10,12 @@ use sm_contract::SecretMetadata;
 
 use super::data::{navigate, Ctx, Keyed};
 use super::filters::FilterBar;
+use super::views::ViewState;
+use crate::model::view_state::column_key;
 use crate::model::route::{href, Route};
 use crate::model::search_round::{apply_answer, SearchRound};
 use crate::model::secrets_filter::{
-    expiry, facets, filtered, rotation_text, sorted, Column, Expiry, Facets, Filter, RowRef, Sort, Source,
+    expiry, facets, filtered, rotation_text, sorted, Column, Expiry, Facets, RowRef, Sort, Source,
 };
 
 pub const ROW_H: f64 = ROW_H_PX as f64;
@@ -44,16 +46,21 @@ fn date_of(s: Option<&str>) -> (Option<i64>, String) {
 }
 
 #[component]
-pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional)] total_hook: bool) -> impl IntoView {
+pub fn SecretsTable(
+    ctx: Ctx,
+    sources: Vec<u8>,
+    view_id: String,
+    #[prop(optional)] total_hook: bool,
+    /// Filter, sort, search and scroll kept beyond this view's life; a fresh one if not given.
+    #[prop(optional)]
+    state: Option<ViewState>,
+) -> impl IntoView {
+    let state = state.unwrap_or_else(ViewState::detached);
     let regions: Vec<_> = sources.iter().filter_map(|i| ctx.regions.get(*i as usize).cloned()).collect();
     let combined = regions.len() > 1;
     let keyed: Vec<Memo<Keyed>> = regions.iter().map(|r| r.keyed).collect();
     let first_keyed = keyed.first().copied();
-    let filter = RwSignal::new(Filter::default());
-    let sort = RwSignal::new(Sort::default());
-    // Server-side search results standing in for the loaded lists, per source, as they arrive.
-    let server: RwSignal<Option<SearchRound<Keyed>>> = RwSignal::new(None);
-    let rounds = StoredValue::new(0u64);
+    let (filter, sort, server, rounds) = (state.filter, state.sort, state.server, state.rounds);
     let server_msg: RwSignal<Option<String>> = RwSignal::new(None);
     let now_s = ctx.now_s;
 
@@ -83,14 +90,25 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                 f.groups
                     .iter()
                     .map(|id| {
-                        let name = regions.iter().map(|r| r.group_name(id)).find(|n| n != id).unwrap_or_else(|| id.clone());
-                        (id.clone(), name)
+                        let name = regions.iter().map(|r| r.group_name(id)).find(|n| n != id).unwrap_or_else(|| id.to_string());
+                        // Over several regions, say whose group it is: each region's groups are
+                        // its own, and two regions may use the same name.
+                        if regions.len() < 2 {
+                            return (id.clone(), name);
+                        }
+                        let holders: Vec<&str> = regions
+                            .iter()
+                            .filter(|r| r.groups.with(|g| g.iter().any(|g| g.id == *id)) || r.keyed.with(|k| k.items.iter().any(|m| m.secret_group_id == *id)))
+                            .map(|r| r.label.as_str())
+                            .collect();
+                        let whose = if holders.len() == regions.len() { "every region".to_string() } else { holders.join(", ") };
+                        (id.clone(), format!("{name} ({whose})"))
                     })
                     .collect::<Vec<_>>()
             })
         })
     };
-    let scroll_top = RwSignal::new(0.0f64);
+    let scroll_top = RwSignal::new(state.scroll.get_value());
     let active: RwSignal<Option<usize>> = RwSignal::new(None);
     let scroller = NodeRef::<leptos::html::Div>::new();
     // A new filter starts at the top: the old position means nothing in a different list.
@@ -161,6 +179,41 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
             }
         }
     };
+    // The secret the last write concerned: its row is scrolled to and marked, so the user sees
+    // the new or changed row without hunting for it.
+    let changed: RwSignal<Option<String>> = RwSignal::new(None);
+    if let Some(views) = super::views::Views::get() {
+        let ids = region_ids.clone();
+        let notice = views.notice;
+        Effect::new(move |_| {
+            let Some((region, id)) = notice.with(|n| n.as_ref().and_then(|n| n.secret.clone())) else {
+                changed.set(None);
+                return;
+            };
+            let Some(src) = ids.iter().position(|r| *r == region) else { return };
+            // Untracked: only a new notice moves the view, not later filtering or reloads.
+            let pos = data.with_untracked(|d| {
+                let idx = d.get(src)?.items.iter().position(|m| m.id == id)? as u32;
+                Some(shown.with_untracked(|s| s.iter().position(|r| r.source as usize == src && r.idx == idx)))
+            });
+            changed.set(Some(id));
+            match pos {
+                Some(Some(p)) => {
+                    active.set(Some(p));
+                    ensure_visible(p);
+                }
+                // Loaded but hidden by the filter: say so rather than leave the user looking.
+                // (Written only once: every write to the notice runs this effect again.)
+                Some(None) if notice.with_untracked(|n| n.as_ref().is_some_and(|n| !n.text.ends_with("filter."))) => notice.update(|n| {
+                    if let Some(n) = n {
+                        n.text.push_str(" It is not shown because it does not match the current filter.");
+                    }
+                }),
+                Some(None) => {}
+                None => {}
+            }
+        });
+    }
     let on_key = {
         let open_at = open_at.clone();
         move |ev: leptos::ev::KeyboardEvent| {
@@ -192,15 +245,12 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
         }
     };
 
-    let search_server = {
+    // Ask each region's server for `q`; the results stand in for the loaded lists until dismissed.
+    let run_search = {
         let regions = regions.clone();
-        move || {
-            let q = filter.with_untracked(|f| f.text().to_string());
-            if !(2..=128).contains(&q.chars().count()) {
-                server_msg.set(Some("Type 2 to 128 characters in the filter to search the server.".into()));
-                return;
-            }
+        move |q: String| {
             server_msg.set(None);
+            state.server_query.set(Some(q.clone()));
             let round = {
                 rounds.update_value(|r| *r = r.wrapping_add(1));
                 rounds.get_value()
@@ -239,6 +289,27 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
             })
         }
     };
+    let search_server = {
+        let run = run_search.clone();
+        move || {
+            let q = filter.with_untracked(|f| f.raw_text().trim().to_string());
+            if !(2..=128).contains(&q.chars().count()) {
+                server_msg.set(Some("Type 2 to 128 characters in the filter to search the server.".into()));
+                return;
+            }
+            run(q);
+        }
+    };
+    // A link or a reload names a search whose results are not here: ask again.
+    if let Some(q) = state.server_query.get_untracked().filter(|q| server.with_untracked(|s| s.as_ref().is_none_or(|s| s.query != *q))) {
+        run_search(q);
+    }
+    // Back where the table was scrolled to when the view was left.
+    Effect::new(move |_| {
+        if let Some(el) = scroller.get() {
+            el.set_scroll_top(state.scroll.get_value() as i32);
+        }
+    });
 
     let stale = {
         let states: Vec<_> = regions.iter().map(|r| r.signals.state).collect();
@@ -263,14 +334,14 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                 // `server-results` once every region has answered; before that the regions that
                 // did are already listed, and the way back is there too.
                 let (class, text) = if s.pending() == 0 {
-                    ("note server-results", format!("Server search results for “{}”: {n}. ", clip(&s.query, 60)))
+                    ("note server-results", format!("Server search results for “{}”: {}. ", clip(&s.query, 60), crate::model::paging::thousands(n as u64)))
                 } else {
-                    ("note server-pending", format!("Server search for “{}”: {n} so far. ", clip(&s.query, 60)))
+                    ("note server-pending", format!("Server search for “{}”: {} so far. ", clip(&s.query, 60), crate::model::paging::thousands(n as u64)))
                 };
                 view! {
                     <p class=class role="status">
                         {text}
-                        <button type="button" on:click=move |_| server.set(None)>"Back to all loaded secrets"</button>
+                        <button type="button" on:click=move |_| { state.server_query.set(None); server.set(None); }>"Back to all loaded secrets"</button>
                     </p>
                 }
             }))}
@@ -278,8 +349,12 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
             <p class="shown-count" aria-live="polite">
                 {move || format!("{} shown", crate::model::paging::thousands(shown.with(|s| s.len()) as u64))}
             </p>
-            <div class="tscroll" node_ref=scroller style:overflow="auto" style:height=format!("{}px", (VIEW_ROWS + 1) * ROW_H_PX)
-                on:scroll=move |ev| scroll_top.set(event_target::<web_sys::Element>(&ev).scroll_top() as f64)>
+            <div class="tscroll" node_ref=scroller style:overflow="auto" style:height=move || format!("{}px", (shown.with(|s| s.len()).min(VIEW_ROWS) + 1) * ROW_H_PX + 2)
+                on:scroll=move |ev| {
+                    let y = event_target::<web_sys::Element>(&ev).scroll_top() as f64;
+                    state.scroll.set_value(y);
+                    scroll_top.set(y);
+                }>
                 <table class="secrets" role="grid" tabindex="0" aria-label=caption
                     aria-rowcount=move || (shown.with(|s| s.len()) + 1).to_string()
                     aria-colcount=ncols.to_string()
@@ -320,7 +395,7 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                             let labels_text = {
                                 let mut t = m.labels.iter().take(3).map(|l| clip(l, 24)).collect::<Vec<_>>().join(", ");
                                 if m.labels.len() > 3 {
-                                    t.push_str(&format!(" +{}", m.labels.len() - 3));
+                                    t.push_str(&format!(" +{}", crate::model::paging::thousands((m.labels.len() - 3) as u64)));
                                 }
                                 t
                             };
@@ -329,23 +404,28 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                             let exp = exp_class();
                             let exp_note = match exp { Expiry::Expired => " (expired)", Expiry::Soon => " (soon)", _ => "" };
                             let cells = columns.iter().map(|c| match c {
-                                Column::Name => view! { <td class="name"><a href=link.clone() tabindex="-1"><bdi>{clip(&m.name, 200)}</bdi></a></td> }.into_any(),
+                                Column::Name => view! { <td class="name" title=clip(&m.name, 500)><a href=link.clone() tabindex="-1"><bdi>{clip(&m.name, 200)}</bdi></a></td> }.into_any(),
                                 c => {
                                     let (text, title, expiry) = match c {
                                         Column::Region => (label.clone(), None, None),
                                         Column::Type => (m.secret_type.as_str().to_string(), None, None),
-                                        Column::Group => (clip(&group, 80), None, None),
                                         Column::State => (crate::model::secrets_filter::state_label(&m).to_string(), None, None),
                                         Column::Labels => (labels_text.clone(), Some(clip(&m.labels.join(", "), 500)), None),
+                                        Column::Group => (clip(&group, 80), Some(clip(&group, 500)), None),
                                         Column::Expiration => (format!("{exp_text}{exp_note}"), None, Some(exp.as_str())),
                                         Column::Rotation => (rotation_text(&m), None, None),
                                         _ => (updated.clone(), None, None),
                                     };
-                                    view! { <td title=title data-expiry=expiry><bdi>{text}</bdi></td> }.into_any()
+                                    // The whole text on hover: a narrow column may cut it.
+                                    let title = title.unwrap_or_else(|| text.clone());
+                                    view! { <td title=title data-col=column_key(*c) data-expiry=expiry><bdi>{text}</bdi></td> }.into_any()
                                 }
                             }).collect::<Vec<_>>();
+                            let sid = m.id.clone();
+                            let just = move || changed.with(|c| c.as_deref() == Some(sid.as_str())).then_some("");
                             view! {
                                 <tr id=row_id(pos) data-secret-id=m.id.clone() data-region=region_id data-stale=row_stale aria-rowindex=(pos + 2).to_string()
+                                    data-changed=just
                                     aria-selected=move || (active.get() == Some(pos)).to_string()
                                     class:active=move || active.get() == Some(pos)
                                     on:click=move |_| { active.set(Some(pos)); open(pos); }>
@@ -360,8 +440,19 @@ pub fn SecretsTable(ctx: Ctx, sources: Vec<u8>, view_id: String, #[prop(optional
                     </tbody>
                 </table>
             </div>
+            // The keyboard's row in full, for sighted keyboard users (hover has the cells' titles;
+            // screen readers read the row itself).
+            <p class="active-row" aria-hidden="true" data-active-row="">{move || active.get().and_then(|pos| {
+                let r = shown.with(|s| s.get(pos).copied())?;
+                data.with(|d| {
+                    let m = d.get(r.source as usize)?.items.get(r.idx as usize)?;
+                    let exp = m.expiration_date.as_deref().map(|e| format!(" · expires {e}")).unwrap_or_default();
+                    let labels = if m.labels.is_empty() { String::new() } else { format!(" · labels {}", clip(&m.labels.join(", "), 300)) };
+                    Some(format!("{} · {} · {}{labels}{exp} · {}", clip(&m.name, 300), m.secret_type.as_str(), crate::model::secrets_filter::state_label(m), rotation_text(m)))
+                })
+            })}</p>
             <Show when=move || shown.with(|s| s.is_empty())>
-                <p class="note">{move || if data.with(|d| d.iter().all(|k| k.items.is_empty())) { "No secrets loaded." } else { "No secret matches the filter." }}</p>
+                <p class="note empty-result" data-empty-result="">{move || if data.with(|d| d.iter().all(|k| k.items.is_empty())) { "No secrets loaded." } else { "No secret matches the filter: change or clear it to see more." }}</p>
             </Show>
         </div>
     }

@@ -51,6 +51,9 @@ pub fn SecretValue(
     /// How long a revealed value stays shown; tests shorten it.
     #[prop(optional)]
     reveal_ms: Option<u64>,
+    /// Called after the value was read (the secret's "last read" changed).
+    #[prop(optional, into)]
+    on_read: Option<Callback<()>>,
     /// A previous version's value instead of the current one.
     #[prop(optional)]
     version: Option<String>,
@@ -66,6 +69,15 @@ pub fn SecretValue(
         let (region, id, ty, version) = (region.clone(), id.clone(), secret_type.clone(), version.clone());
         move |p: Purpose| {
             warn.set(None);
+            // An unavailable region is not asked: say so plainly, keep the value hidden. (One
+            // still connecting is asked: its answer says whether it is there.)
+            if region.signals.state.get_untracked() == crate::model::region_state::RegionState::Unavailable {
+                status.set(Some(format!(
+                    "{} is unavailable: the value cannot be read until it is back. Nothing is asked of another region instead.",
+                    region.label
+                )));
+                return;
+            }
             match p {
                 Purpose::Reveal => {
                     status.set(None);
@@ -81,6 +93,9 @@ pub fn SecretValue(
                             Ok(body) => {
                                 let text = copy_text(&ty, &value_fields(&ty, &body));
                                 drop(body);
+                                if let Some(cb) = on_read {
+                                    cb.run(());
+                                }
                                 match write_clipboard(&text).await {
                                     Ok(()) => "Copied to the clipboard (not shown).".to_string(),
                                     Err(e) => format!("Could not copy: {e}."),
@@ -112,7 +127,7 @@ pub fn SecretValue(
             <h3 id="value-title">"Value"</h3>
             <Show when=move || open.get()
                 fallback=|| view! { <p class="masked" data-secret-value="masked" aria-label="Value hidden">"••••••••••••••••"</p> }>
-                <Revealed region=r2.clone() id=id2.clone() secret_type=ty2.clone() open=open reveal_ms=reveal_ms version=v2.clone() />
+                <Revealed region=r2.clone() id=id2.clone() secret_type=ty2.clone() open=open reveal_ms=reveal_ms version=v2.clone() status=status on_read=on_read />
             </Show>
             <div class="actions">
                 {move || if open.get() {
@@ -144,7 +159,16 @@ type Shown = Result<Vec<(&'static str, String)>, String>;
 
 /// Holds the value while it is shown. Its signal and nodes go away when it unmounts.
 #[component]
-fn Revealed(region: RegionData, id: String, secret_type: String, open: RwSignal<bool>, reveal_ms: u64, version: Option<String>) -> impl IntoView {
+fn Revealed(
+    region: RegionData,
+    id: String,
+    secret_type: String,
+    open: RwSignal<bool>,
+    reveal_ms: u64,
+    version: Option<String>,
+    status: RwSignal<Option<String>>,
+    on_read: Option<Callback<()>>,
+) -> impl IntoView {
     let value: RwSignal<Option<Shown>> = RwSignal::new(None);
     if let Some(api) = region.api() {
         let token = TokenPrompt::get();
@@ -154,9 +178,18 @@ fn Revealed(region: RegionData, id: String, secret_type: String, open: RwSignal<
                 Err(e) => {
                     token.note(&e);
                     region.forget_if_gone(&e, &id);
-                    Err(explain(&e, Action::ReadValue, &region.label))
+                    // Nothing to show: say why beside the buttons and go back to "hidden" (the
+                    // button must not offer to hide a value that is not there).
+                    let _ = status.try_set(Some(explain(&e, Action::ReadValue, &region.label)));
+                    let _ = open.try_set(false);
+                    return;
                 }
             };
+            if result.is_ok() {
+                if let Some(cb) = on_read {
+                    cb.run(());
+                }
+            }
             // The view may be gone already (hidden while loading): then the value is dropped here.
             let _ = value.try_set(Some(result));
         });
