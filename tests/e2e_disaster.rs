@@ -332,6 +332,6 @@ async fn differs_flow(b: &Browser, site: &Site, frankfurt: &Emulator, fra_id: &s
     if prev["payload"] != "old value" {
         return Err(format!("Frankfurt's own value should be its previous version: {prev}"));
     }
-    wait_for(b, "the outcome said", "(document.querySelector('[data-differs-row=\"shared-key\"] [data-bring-status]')?.textContent ?? '').includes('current version in Frankfurt')").await?;
+    wait_for(b, "the outcome said", "(document.querySelector('[data-bring-status]')?.textContent ?? '').includes('shared-key: Dallas\\'s value is now the current version in Frankfurt')").await?;
     Ok(())
 }

@@ -56,14 +56,15 @@ async fn bring_across(from: &RegionData, to: &RegionData, from_id: &str, to_id: 
 
 #[component]
 pub fn DiffersPanel(regions: Arc<Vec<RegionData>>, shown: Memo<Arc<Vec<CrossRow>>>) -> impl IntoView {
-    // The row being confirmed or sent, and what became of each row (by name and type).
+    // The row being confirmed.
     let confirm: RwSignal<Option<usize>> = RwSignal::new(None);
-    let status: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    // The last outcome, named: the row itself may leave the list once the copies agree.
+    let status: RwSignal<Option<String>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
     view! {
         <section class="differs-panel" aria-label="What differs" data-differs="">
+            <p class="note" role="status" aria-live="polite" data-bring-status="">{move || status.get()}</p>
             {move || shown.with(|rows| rows.iter().take(MAX_ROWS).enumerate().map(|(i, row)| {
-                let key = format!("{}\u{1f}{}", row.name, row.secret_type);
                 // Two copies present (with three regions or more, the first two that have one).
                 let present: Vec<(usize, String)> = row.copies.iter().enumerate().filter_map(|(r, c)| c.copy().map(|c| (r, c.id.clone()))).take(2).collect();
                 let [(ra, ida), (rb, idb)] = present.as_slice() else { return ().into_any() };
@@ -72,22 +73,17 @@ pub fn DiffersPanel(regions: Arc<Vec<RegionData>>, shown: Memo<Arc<Vec<CrossRow>
                 let what = differences(&ma, &mb, &a.label, &b.label).join("; ");
                 let direction = newer_is_first(&ma, &mb).map(|first| if first { (a.clone(), b.clone(), ida.clone(), idb.clone(), ma.clone()) } else { (b.clone(), a.clone(), idb.clone(), ida.clone(), mb.clone()) });
                 let refusal = copy_plan::refusal_for(&ma.secret_type);
-                let done = {
-                    let key = key.clone();
-                    move || status.with(|s| s.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()))
-                };
                 let action = match (direction, refusal) {
                     (_, Some(r)) => view! { <span class="note">{r}</span> }.into_any(),
                     (None, _) => view! { <span class="note">"Nothing tells which copy is newer: decide in each region."</span> }.into_any(),
                     (Some((from, to, from_id, to_id, m)), None) => {
                         let title = format!("Bring {}'s newer value to {}…", from.label, to.label);
                         let warn = format!("This reads the value in {} (marking it read) and makes it the current version in {}; {}'s current value becomes its previous version.", from.label, to.label, to.label);
-                        let key2 = key.clone();
                         view! {
                             <button type="button" data-action="bring-newer" disabled=move || busy.get() on:click=move |_| confirm.set(Some(i))>{title}</button>
                             <Show when=move || confirm.get() == Some(i)>
                                 {
-                                    let (from, to, from_id, to_id, m, key) = (from.clone(), to.clone(), from_id.clone(), to_id.clone(), m.clone(), key2.clone());
+                                    let (from, to, from_id, to_id, m) = (from.clone(), to.clone(), from_id.clone(), to_id.clone(), m.clone());
                                     let warn = warn.clone();
                                     view! {
                                         <div class="banner" role="alertdialog" data-bring-confirm="">
@@ -95,10 +91,10 @@ pub fn DiffersPanel(regions: Arc<Vec<RegionData>>, shown: Memo<Arc<Vec<CrossRow>
                                             <button type="button" data-action="bring-confirm" on:click=move |_| {
                                                 confirm.set(None);
                                                 busy.set(true);
-                                                let (from, to, from_id, to_id, m, key) = (from.clone(), to.clone(), from_id.clone(), to_id.clone(), m.clone(), key.clone());
+                                                let (from, to, from_id, to_id, m) = (from.clone(), to.clone(), from_id.clone(), to_id.clone(), m.clone());
                                                 spawn_local(async move {
                                                     let msg = bring_across(&from, &to, &from_id, &to_id, &m).await;
-                                                    let _ = status.try_update(|s| { s.retain(|(k, _)| *k != key); s.push((key, msg)); });
+                                                    let _ = status.try_set(Some(format!("{}: {msg}", m.name)));
                                                     let _ = busy.try_set(false);
                                                 });
                                             }>"Read and bring it across"</button>
@@ -114,7 +110,6 @@ pub fn DiffersPanel(regions: Arc<Vec<RegionData>>, shown: Memo<Arc<Vec<CrossRow>
                     <div class="differs-row" data-differs-row=row.name.clone()>
                         <p><strong><bdi>{row.name.clone()}</bdi></strong>{format!(" ({}): {what}", row.secret_type)}</p>
                         {action}
-                        <p class="note" role="status" data-bring-status="">{done}</p>
                     </div>
                 }.into_any()
             }).collect::<Vec<_>>())}
