@@ -145,6 +145,10 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
                     return;
                 }
                 match got {
+                    // An answer about another secret is not this one's metadata: never list it.
+                    Ok(m) if m.id != id => {
+                        let _ = problem.try_set(Some(format!("{} answered with another secret's metadata; nothing was changed.", r.label)));
+                    }
                     Ok(m) => {
                         let _ = meta.try_set(Some(m.clone()));
                         let _ = problem.try_set(None);
