@@ -53,6 +53,14 @@ fn resolve_version(versions: &[StoredVersion], key: &str) -> Option<String> {
     .map(|v| v.meta.id.clone())
 }
 
+/// The version a per-version call names (`None`: every version), or 404 when it names none.
+fn only_version(versions: &[StoredVersion], key: Option<&str>) -> Result<Option<String>, ApiError> {
+    match key {
+        None => Ok(None),
+        Some(k) => resolve_version(versions, k).map(Some).ok_or_else(|| ApiError::not_found("Secret version")),
+    }
+}
+
 struct Loaded {
     secret: StoredSecret,
     versions: Vec<StoredVersion>,
@@ -147,12 +155,9 @@ async fn list_locks(app: SharedApp, id: String, version: Option<String>, p: Para
                 Ok(l) => l,
                 Err(e) => return Ok(Err(e)),
             };
-            let only = match &version {
-                None => None,
-                Some(key) => match resolve_version(&l.versions, key) {
-                    Some(v) => Some(v),
-                    None => return Ok(Err(ApiError::not_found("Secret version"))),
-                },
+            let only = match only_version(&l.versions, version.as_deref()) {
+                Ok(v) => v,
+                Err(e) => return Ok(Err(e)),
             };
             let locks = db::locks::of_secret(conn, &id)?.into_iter().filter(|k| only.as_ref().is_none_or(|v| *v == k.version_id)).collect();
             Ok(Ok((l, locks)))
@@ -303,13 +308,10 @@ async fn delete_locks(app: SharedApp, id: String, version: Option<String>, p: Pa
                     Ok(l) => l,
                     Err(e) => return Ok(Err(e)),
                 };
-                let only = match &version {
-                    None => None,
-                    Some(key) => match resolve_version(&l.versions, key) {
-                        Some(v) => Some(v),
-                        None => return Ok(Err(ApiError::not_found("Secret version"))),
-                    },
-                };
+                let only = match only_version(&l.versions, version.as_deref()) {
+                Ok(v) => v,
+                Err(e) => return Ok(Err(e)),
+            };
                 db::locks::remove(tx, &id, only.as_deref(), &names)?;
                 let locks = sync_total(tx, &mut l)?;
                 Ok(Ok(summary(&l, &locks)))
