@@ -91,10 +91,12 @@ def policies(index_html, config):
         "connect-src 'self' " + " ".join(apis),
         "base-uri 'self'",
         "form-action 'none'",
-        # Not `require-trusted-types-for 'script'`: Leptos builds the static parts of its views
-        # from HTML templates through innerHTML (tachys get_template / create_element_from_html),
-        # so under Trusted Types the console cannot render (tests/e2e_headers.rs saw it stay on
-        # "Loading configuration…"). It needs a default policy first.
+        # Every DOM sink that parses HTML or runs script takes only Trusted Types. The one policy
+        # that may make TrustedHTML is js/trusted-types.js's `default` (it refuses any markup that
+        # is not the console's own), plus the one DOMPurify makes for its own parsing; no other
+        # name, and no duplicate, can be created.
+        "require-trusted-types-for 'script'",
+        "trusted-types default dompurify",
     ]
     meta = "; ".join(common)
     header = "; ".join(common + ["frame-ancestors " + (" ".join(parents) if parents else "'none'")])

@@ -31,6 +31,7 @@ async fn deployed_headers_act_in_the_browser() {
     let b = Browser::start().await;
     let result = async {
         runs_under_the_deployed_headers(&b, &console).await?;
+        injected_sinks_are_refused(&b).await?;
         allowed_parent_frames_it(&b, &host, &console).await?;
         foreign_parent_cannot(&b, &foreign, &console).await
     }
@@ -56,6 +57,56 @@ async fn runs_under_the_deployed_headers(b: &Browser, console: &Site) -> Check {
     let violations = b.csp_violations().await;
     if !violations.is_empty() {
         return Err(format!("the console broke its own CSP: {violations:?}"));
+    }
+    Ok(())
+}
+
+/// With the console running under Trusted Types, markup and script that are not the console's own
+/// are refused at the sink, and no one can make a second policy to get around the default one.
+async fn injected_sinks_are_refused(b: &Browser) -> Check {
+    let outcome = b
+        .eval(
+            r#"(() => {
+                const attempt = (f) => { try { f(); return 'accepted'; } catch (e) { return e.name; } };
+                const d = document.createElement('div');
+                const tpl = document.createElement('template');
+                return {
+                    img_onerror: attempt(() => { d.innerHTML = '<img src="x" onerror="window.__pwned = 1">'; }),
+                    nodes_after: d.childNodes.length,
+                    plain_div: attempt(() => { d.innerHTML = '<b>bold</b>'; }),
+                    iframe_srcdoc: attempt(() => { d.insertAdjacentHTML('beforeend', '<iframe srcdoc="<b>x</b>"></iframe>'); }),
+                    template_onerror: attempt(() => { tpl.innerHTML = '<img src="x" onerror="window.__pwned = 2">'; }),
+                    template_entity_url: attempt(() => { tpl.innerHTML = '<a href="&#106;avascript:window.__pwned=3">x</a>'; }),
+                    template_svg_script: attempt(() => { tpl.innerHTML = '<svg><script>window.__pwned = 4</script></svg>'; }),
+                    setter_from_element: attempt(() => { Object.getOwnPropertyDescriptor(Element.prototype, 'innerHTML').set.call(tpl, '<b>x</b>'); }),
+                    script_src: attempt(() => { document.createElement('script').src = 'https://evil.example/x.js'; }),
+                    template_plain: attempt(() => { tpl.innerHTML = '<b data-x="1">bold</b><tr><td>cell</td></tr>'; }),
+                    policy_default: attempt(() => trustedTypes.createPolicy('default', { createHTML: (s) => s })),
+                    policy_other: attempt(() => trustedTypes.createPolicy('mine', { createHTML: (s) => s })),
+                };
+            })()"#,
+        )
+        .await;
+    let get = |k: &str| outcome.get(k).cloned().unwrap_or_default();
+    for sink in [
+        "img_onerror", "plain_div", "iframe_srcdoc", "template_onerror", "template_entity_url", "template_svg_script",
+        "setter_from_element", "script_src", "policy_default", "policy_other",
+    ] {
+        if get(sink) == "accepted" {
+            return Err(format!("Trusted Types let an injected sink through ({sink}): {outcome}"));
+        }
+    }
+    if get("img_onerror") != "TypeError" || get("nodes_after") != 0 {
+        return Err(format!("an injected <img onerror> was not refused at the sink: {outcome}"));
+    }
+    // Plain markup in a view template is allowed: the refusals above are the policy's judgement,
+    // not a missing policy.
+    if get("template_plain") != "accepted" {
+        return Err(format!("the default policy refused plain template markup (is it missing?): {outcome}"));
+    }
+    // No element was made from the refused markup, so nothing is left to fire later.
+    if b.eval("window.__pwned ?? null").await != serde_json::Value::Null {
+        return Err("injected script ran".into());
     }
     Ok(())
 }
