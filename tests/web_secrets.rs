@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use regional_console::model::secret_list::SecretList;
 use regional_console::api::RegionApi;
 use regional_console::model::route::Route;
 use regional_console::regions::signals::RegionSignals;
@@ -78,7 +79,7 @@ fn secrets(n: usize) -> Vec<SecretMetadata> {
 
 fn region(n: usize) -> (RegionData, Ctx) {
     let r = RegionData::detached(0, "us-south".into(), "Dallas".into(), RegionSignals::new(), RegionApi::new("http://127.0.0.1:1"));
-    r.secrets.set(SecretsLoad { items: Arc::new(secrets(n)), loaded_at_ms: Some(1.0), ..Default::default() });
+    r.secrets.set(SecretsLoad { items: SecretList::from_vec(secrets(n)), loaded_at_ms: Some(1.0), ..Default::default() });
     let ctx = Ctx {
         regions: Arc::new(vec![r.clone()]),
         route: RwSignal::new(Route::Home),

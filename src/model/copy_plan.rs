@@ -12,6 +12,7 @@ use sm_contract::{SecretGroup, SecretMetadata, SecretType};
 use zeroize::Zeroize;
 
 use super::cross_region::{Cell, CrossRow};
+use super::secret_list::SecretList;
 
 /// The default group exists in every instance under this id and name.
 pub const DEFAULT_GROUP: &str = "default";
@@ -56,12 +57,12 @@ impl Plan {
 
 /// The secrets of `rows` present in region `from` and absent from region `to`, with the group each
 /// goes to. `source` is the source region's list (for each secret's group id).
-pub fn plan(rows: &[CrossRow], from: usize, to: usize, source: &[SecretMetadata], source_groups: &[SecretGroup], target_groups: &[SecretGroup]) -> Plan {
+pub fn plan(rows: &[CrossRow], from: usize, to: usize, source: &SecretList, source_groups: &[SecretGroup], target_groups: &[SecretGroup]) -> Plan {
     let mut out = Plan::default();
     for row in rows {
         // Only where the target is known not to have it: a region not read yet may well have it.
         let (Some(Cell::Present(copy)), Some(Cell::Absent)) = (row.copies.get(from), row.copies.get(to)) else { continue };
-        let Some(meta) = source.iter().find(|m| m.id == copy.id) else { continue };
+        let Some(meta) = source.by_id(&copy.id) else { continue };
         let group = if meta.secret_group_id == DEFAULT_GROUP {
             Some(DEFAULT_GROUP.to_string())
         } else {
@@ -309,7 +310,8 @@ mod tests {
         let rows = diff(&[Some(&dallas), Some(&frankfurt)]);
         let src_groups = vec![group("g-pay-dal", "payments"), group("g-ops-dal", "ops"), group("g-ledger-dal", "ledger")];
         let dst_groups = vec![group("g-pay-fra", "payments")];
-        let p = plan(&rows, 0, 1, &dallas, &src_groups, &dst_groups);
+        let (dallas_l, frankfurt_l) = (SecretList::from_vec(dallas.clone()), SecretList::from_vec(frankfurt.clone()));
+        let p = plan(&rows, 0, 1, &dallas_l, &src_groups, &dst_groups);
         let got: Vec<(&str, &str, bool)> = p.items.iter().map(|i| (i.name.as_str(), i.group_name.as_str(), i.refusal.is_none())).collect();
         assert_eq!(got, vec![
             ("api-token", "default", true),
@@ -327,10 +329,10 @@ mod tests {
         assert_eq!(target_group_id("default", &dst_groups).as_deref(), Some("default"));
         // A target not read yet is unknown, not empty: nothing is planned against it.
         let unread = diff(&[Some(&dallas), None]);
-        assert!(plan(&unread, 0, 1, &dallas, &src_groups, &dst_groups).items.is_empty());
+        assert!(plan(&unread, 0, 1, &dallas_l, &src_groups, &dst_groups).items.is_empty());
         assert_eq!(target_group_id("ledger", &dst_groups), None);
         // The other direction: only eu-only.
-        let back = plan(&rows, 1, 0, &frankfurt, &dst_groups, &src_groups);
+        let back = plan(&rows, 1, 0, &frankfurt_l, &dst_groups, &src_groups);
         assert_eq!(back.items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>(), vec!["eu-only"]);
     }
 

@@ -100,13 +100,16 @@ pub struct CrossSummary {
 }
 
 /// `regions[i]` is `None` while region `i`'s list is not (completely) read.
-pub fn diff(regions: &[Option<&[SecretMetadata]>]) -> Vec<CrossRow> {
+pub fn diff<'a, L>(regions: &[Option<L>]) -> Vec<CrossRow>
+where
+    L: IntoIterator<Item = &'a SecretMetadata> + std::marker::Copy,
+{
     let blank: Vec<Cell> = regions.iter().map(|r| if r.is_some() { Cell::Absent } else { Cell::Unknown }).collect();
     let mut index: HashMap<(&str, &str), usize> = HashMap::new();
     let mut rows: Vec<CrossRow> = Vec::new();
     for (r, items) in regions.iter().enumerate() {
-        let Some(items) = items else { continue };
-        for m in items.iter() {
+        let Some(items) = *items else { continue };
+        for m in items {
             let k = (m.name.as_str(), m.secret_type.as_str());
             let i = *index.entry(k).or_insert_with(|| {
                 rows.push(CrossRow {
@@ -290,7 +293,7 @@ mod tests {
     fn three_regions_and_empty_ones() {
         let a = vec![s("1", "x", "kv", 1, T0)];
         let b = vec![s("2", "x", "kv", 1, T0)];
-        let rows = diff(&[Some(&a), Some(&b), Some(&[])]);
+        let rows = diff(&[Some(&a), Some(&b), Some(&Vec::new())]);
         assert_eq!(rows[0].presence, Presence::Partial);
         assert!(diff(&[Some(&[]), Some(&[])]).is_empty());
         let single = diff(&[Some(&a)]);
@@ -318,7 +321,7 @@ mod tests {
         // Three regions, one unread: seen in one read region and not in the other is not "only
         // there" (the unread one may have it).
         let a = vec![s("1", "x", "kv", 1, T0)];
-        let rows = diff(&[Some(&a), Some(&[]), None]);
+        let rows = diff(&[Some(&a), Some(&Vec::new()), None]);
         assert_eq!(rows[0].presence, Presence::Unknown);
         assert_eq!(rows[0].copies[1], Cell::Absent);
     }

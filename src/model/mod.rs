@@ -18,6 +18,7 @@ pub mod route;
 pub mod secret_form;
 pub mod secret_value;
 pub mod search_round;
+pub mod secret_list;
 pub mod secrets_filter;
 pub mod view_state;
 pub mod sla_evidence;

@@ -278,8 +278,8 @@ impl Default for Sort {
 /// One region's loaded secrets and their keys (same length, same order).
 #[derive(Clone, Copy)]
 pub struct Source<'a> {
-    pub items: &'a [SecretMetadata],
-    pub keys: &'a [RowKey],
+    pub items: &'a imbl::Vector<SecretMetadata>,
+    pub keys: &'a imbl::Vector<RowKey>,
 }
 
 /// A row of a (possibly combined) view: which source, which secret.
@@ -301,17 +301,13 @@ fn opt_cmp<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
 
 /// Every row of every source, sorted; ties broken by name then id so the order is stable.
 pub fn sorted(sources: &[Source], sort: Sort) -> Vec<RowRef> {
-    let mut refs: Vec<RowRef> = sources
+    // References taken once, in one pass per list: the comparisons then never walk the trees.
+    let mut refs: Vec<(RowRef, &SecretMetadata, &RowKey)> = sources
         .iter()
         .enumerate()
-        .flat_map(|(s, src)| (0..src.items.len().min(src.keys.len())).map(move |i| RowRef { source: s as u8, idx: i as u32 }))
+        .flat_map(|(s, src)| src.items.iter().zip(src.keys.iter()).enumerate().map(move |(i, (m, k))| (RowRef { source: s as u8, idx: i as u32 }, m, k)))
         .collect();
-    let get = |r: &RowRef| {
-        let s = &sources[r.source as usize];
-        (&s.items[r.idx as usize], &s.keys[r.idx as usize])
-    };
-    refs.sort_by(|a, b| {
-        let ((ma, ka), (mb, kb)) = (get(a), get(b));
+    refs.sort_by(|(a, ma, ka), (b, mb, kb)| {
         let primary = match sort.column {
             Column::Region => a.source.cmp(&b.source),
             Column::Type => ma.secret_type.as_str().cmp(mb.secret_type.as_str()),
@@ -328,7 +324,7 @@ pub fn sorted(sources: &[Source], sort: Sort) -> Vec<RowRef> {
         let by_name = if sort.descending && sort.column == Column::Name { by_name.reverse() } else { by_name };
         primary.then(by_name).then_with(|| ma.id.cmp(&mb.id)).then(a.source.cmp(&b.source))
     });
-    refs
+    refs.into_iter().map(|(r, _, _)| r).collect()
 }
 
 /// The rows of `order` that match `filter`, keeping the order.
@@ -361,7 +357,7 @@ pub fn facets(sources: &[Source]) -> Facets {
     use std::collections::BTreeSet;
     let (mut t, mut g, mut s, mut l) = (BTreeSet::new(), BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
     for src in sources {
-        for (m, k) in src.items.iter().zip(src.keys) {
+        for (m, k) in src.items.iter().zip(src.keys.iter()) {
             t.insert(m.secret_type.as_str());
             g.insert(m.secret_group_id.as_str());
             s.insert(k.state);
@@ -379,6 +375,7 @@ pub fn facets(sources: &[Source]) -> Facets {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::model::secret_list::SecretList;
 
     pub(crate) fn secret(id: &str, name: &str, ty: &str) -> SecretMetadata {
         serde_json::from_value(serde_json::json!({"id": id, "name": name, "secret_type": ty})).expect("valid")
@@ -415,8 +412,8 @@ pub(crate) mod tests {
     #[test]
     fn text_filter_is_case_insensitive_and_covers_id_labels_description() {
         let items = fixture();
-        let keys: Vec<RowKey> = items.iter().map(RowKey::build).collect();
-        let src = [Source { items: &items, keys: &keys }];
+        let list = SecretList::from_vec(items.clone());
+        let src = [list.source()];
         let order = sorted(&src, Sort::default());
         let now = t("2025-12-20T00:00:00Z");
         let run = |text: &str| {
@@ -439,8 +436,8 @@ pub(crate) mod tests {
     #[test]
     fn facet_filters_and_expiry() {
         let items = fixture();
-        let keys: Vec<RowKey> = items.iter().map(RowKey::build).collect();
-        let src = [Source { items: &items, keys: &keys }];
+        let list = SecretList::from_vec(items.clone());
+        let src = [list.source()];
         let order = sorted(&src, Sort::default());
         let now = t("2025-12-20T00:00:00Z");
         let run = |f: Filter| names(&items, &filtered(&src, &order, &f, now));
@@ -458,8 +455,8 @@ pub(crate) mod tests {
     #[test]
     fn sorts_on_every_column_both_ways_with_missing_values_last() {
         let items = fixture();
-        let keys: Vec<RowKey> = items.iter().map(RowKey::build).collect();
-        let src = [Source { items: &items, keys: &keys }];
+        let list = SecretList::from_vec(items.clone());
+        let src = [list.source()];
         let by = |column, descending| names(&items, &sorted(&src, Sort { column, descending }));
         assert_eq!(by(Column::Name, false), vec!["api-key", "Payments-DB", "ÉTÉ-cert"]);
         assert_eq!(by(Column::Name, true), vec!["ÉTÉ-cert", "Payments-DB", "api-key"]);
@@ -477,8 +474,8 @@ pub(crate) mod tests {
     fn combined_sources_keep_their_region() {
         let a = fixture();
         let b = vec![secret("9", "api-key", "arbitrary")];
-        let (ka, kb): (Vec<RowKey>, Vec<RowKey>) = (a.iter().map(RowKey::build).collect(), b.iter().map(RowKey::build).collect());
-        let src = [Source { items: &a, keys: &ka }, Source { items: &b, keys: &kb }];
+        let (la, lb) = (SecretList::from_vec(a), SecretList::from_vec(b));
+        let src = [la.source(), lb.source()];
         let order = sorted(&src, Sort::default());
         assert_eq!(order.len(), 4);
         assert_eq!(order[0], RowRef { source: 0, idx: 1 });

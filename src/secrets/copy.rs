@@ -64,7 +64,7 @@ async fn copy_one(from: &RegionData, to: &RegionData, item: &copy_plan::PlanItem
     let Some(group_id) = copy_plan::target_group_id(&item.group_name, &to.groups.get_untracked()) else {
         return Ok(Outcome::Failed(format!("{} has no group named {}: create it first", to.label, item.group_name)));
     };
-    let meta = from.keyed.with_untracked(|k| k.items.iter().find(|m| m.id == item.source_id).cloned());
+    let meta = from.keyed.with_untracked(|k| k.by_id(&item.source_id).cloned());
     let Some(meta) = meta else { return Ok(Outcome::Failed(format!("it is no longer in {}'s list", from.label))) };
 
     paced(last).await;
@@ -163,7 +163,7 @@ pub fn CopyPanel(regions: Arc<Vec<RegionData>>, from: usize, shown: Memo<Arc<Vec
         Memo::new(move |_| {
             let Some(t) = target() else { return Arc::new(Plan::default()) };
             let to = t.idx as usize;
-            let src_items = source.keyed.with(|k| k.items.clone());
+            let src_items = source.keyed.get();
             let (sg, tg) = (source.groups.get(), t.groups.get());
             shown.with(|rows| Arc::new(copy_plan::plan(rows, from, to, &src_items, &sg, &tg)))
         })

@@ -11,6 +11,7 @@ use super::data::Ctx;
 use super::differs::DiffersPanel;
 use crate::model::cross_region::{diff, sort_rows, summary, Cell, CrossKey, CrossRow, Presence};
 use crate::model::paging::thousands;
+use crate::model::secret_list::SecretList;
 use crate::model::route::{href, Route};
 
 use super::table::ROW_H_PX;
@@ -34,10 +35,9 @@ pub fn CrossView(ctx: Ctx, #[prop(optional)] state: Option<super::views::ViewSta
     }).collect();
     let known2 = known.clone();
     let rows = Memo::new(move |_| {
-        let lists: Vec<_> = keyed.iter().map(|k| k.with(|k| k.items.clone())).collect();
-        let slices: Vec<Option<&[sm_contract::SecretMetadata]>> =
-            lists.iter().zip(known2.iter()).map(|(l, k)| k.get().then_some(l.as_slice())).collect();
-        Arc::new(diff(&slices))
+        let lists: Vec<_> = keyed.iter().map(|k| k.get()).collect();
+        let known: Vec<Option<&SecretList>> = lists.iter().zip(known2.iter()).map(|(l, k)| k.get().then_some(l)).collect();
+        Arc::new(diff(&known))
     });
     let n = ctx.regions.len();
     let sum = Memo::new(move |_| rows.with(|r| summary(r, n)));

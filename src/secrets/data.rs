@@ -10,35 +10,10 @@ use sm_contract::{SecretGroup, SecretMetadata};
 use crate::api::{ApiError, RegionApi};
 use crate::model::region_state::RegionState;
 use crate::model::route::Route;
-use crate::model::secrets_filter::{RowKey, Source};
+use crate::model::secret_list::SecretList;
 use super::store::{SecretsLoad, SecretsStore};
 use crate::api::evidence::Evidence;
 use crate::regions::signals::RegionSignals;
-
-/// A region's list and its keys; equal when it is the same list (pointer), so a memo of it
-/// never compares 10,000 secrets field by field.
-#[derive(Clone, Default)]
-pub struct Keyed {
-    pub items: Arc<Vec<SecretMetadata>>,
-    pub keys: Arc<Vec<RowKey>>,
-}
-
-impl PartialEq for Keyed {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.items, &other.items) && Arc::ptr_eq(&self.keys, &other.keys)
-    }
-}
-
-impl Keyed {
-    pub fn build(items: Arc<Vec<SecretMetadata>>) -> Keyed {
-        let keys = Arc::new(items.iter().map(RowKey::build).collect());
-        Keyed { items, keys }
-    }
-
-    pub fn source(&self) -> Source<'_> {
-        Source { items: &self.items, keys: &self.keys }
-    }
-}
 
 #[derive(Clone)]
 pub struct RegionData {
@@ -50,21 +25,16 @@ pub struct RegionData {
     pub store: SecretsStore,
     /// The loaded list (the store's).
     pub secrets: RwSignal<SecretsLoad>,
-    pub keyed: Memo<Keyed>,
+    /// The list alone: progress updates of a load do not wake its readers (the list compares
+    /// by identity, so this costs nothing).
+    pub keyed: Memo<SecretList>,
     pub groups: RwSignal<Vec<SecretGroup>>,
 }
 
 impl RegionData {
     pub fn new(idx: u8, id: String, label: String, signals: RegionSignals, store: SecretsStore) -> RegionData {
         let secrets = store.list;
-        let keyed = Memo::new(move |prev: Option<&Keyed>| {
-            let items = secrets.with(|s| s.items.clone());
-            match prev {
-                // Progress updates touch the signal without changing the list: keep the keys.
-                Some(p) if Arc::ptr_eq(&p.items, &items) => p.clone(),
-                _ => Keyed::build(items),
-            }
-        });
+        let keyed = Memo::new(move |_| secrets.with(|s| s.items.clone()));
         RegionData {
             idx,
             id,
@@ -125,11 +95,7 @@ impl RegionData {
         if self.store.was_deleted(&m.id) {
             return;
         }
-        self.secrets.update(|s| {
-            let mut v: Vec<SecretMetadata> = s.items.iter().filter(|x| x.id != m.id).cloned().collect();
-            v.push(m);
-            s.items = Arc::new(v);
-        });
+        self.secrets.update(|s| s.items.upsert(m));
     }
 
     pub fn group_name(&self, id: &str) -> String {

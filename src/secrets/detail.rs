@@ -108,7 +108,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
     let Some(r) = ctx.region(&region) else {
         return view! { <p class="error" role="alert">{format!("This link names a region, {region}, that this console is not configured for.")}</p> }.into_any();
     };
-    let from_list = r.keyed.with_untracked(|k| k.items.iter().find(|m| m.id == id).cloned());
+    let from_list = r.keyed.with_untracked(|k| k.by_id(&id).cloned());
     let meta: RwSignal<Option<SecretMetadata>> = RwSignal::new(from_list);
     let versions: RwSignal<Option<Result<Vec<VersionMetadata>, String>>> = RwSignal::new(None);
     let problem: RwSignal<Option<String>> = RwSignal::new(None);

@@ -17,7 +17,7 @@ use crate::model::cross_region::CrossRow;
 const MAX_ROWS: usize = 50;
 
 fn meta_of(r: &RegionData, id: &str) -> Option<SecretMetadata> {
-    r.keyed.with_untracked(|k| k.items.iter().find(|m| m.id == id).cloned())
+    r.keyed.with_untracked(|k| k.by_id(id).cloned())
 }
 
 /// Reads `from`'s value and writes it as a new version of `to`'s copy.

@@ -4,7 +4,6 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -14,6 +13,7 @@ use sm_contract::SecretMetadata;
 use crate::api::{ApiError, RegionApi};
 use crate::model::paging::{merge_pages, merge_pages_owned, PagePlan, Step};
 use super::store::SecretsLoad;
+use crate::model::secret_list::SecretList;
 
 pub const PAGE_LIMIT: u32 = 1000;
 /// Partial lists are re-published at most this often: each publish re-indexes the list.
@@ -139,7 +139,7 @@ fn on_page(load: &Rc<RefCell<Load>>, index: usize, result: Result<sm_contract::S
             l.pages[index] = Some(items);
             let (received, total) = (l.plan.loaded(), l.plan.total());
             let publish = !l.keep_old && received <= PARTIAL_PUBLISH_MAX && now_ms() - l.last_publish_ms >= PUBLISH_EVERY_MS;
-            let items = publish.then(|| Arc::new(merge_pages(&l.pages, |m| m.id.clone())));
+            let items = publish.then(|| SecretList::from_vec(merge_pages(&l.pages, |m| m.id.clone())));
             if publish {
                 l.last_publish_ms = now_ms();
             }
@@ -170,6 +170,7 @@ fn finish(load: &Rc<RefCell<Load>>) {
         let mut items = merge_pages_owned(std::mem::take(&mut l.pages), |m| m.id.clone());
         // A secret deleted while its page was in flight stays deleted.
         items.retain(|m| (l.keep)(m));
+        let items = SecretList::from_vec(items);
         let outcome = if failed == 0 { Ok(()) } else { Err(l.last_error.clone().unwrap_or(ApiError::Network)) };
         (l.target, l.on_done.clone(), outcome, items, l.skipped, failed, l.keep_old)
     };
@@ -180,7 +181,7 @@ fn finish(load: &Rc<RefCell<Load>>) {
         s.error = outcome.clone().err();
         if !nothing_new {
             s.total = s.total.or(Some(items.len() as u64));
-            s.items = Arc::new(items);
+            s.items = items;
             s.skipped = skipped;
             s.loaded_at_ms = Some(now_ms());
         }

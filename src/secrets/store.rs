@@ -6,7 +6,6 @@
 
 use std::collections::HashSet;
 use std::rc::Rc;
-use std::sync::Arc;
 
 use leptos::prelude::*;
 use sm_contract::SecretMetadata;
@@ -14,11 +13,12 @@ use sm_contract::SecretMetadata;
 use super::loader;
 use crate::api::evidence::Evidence;
 use crate::api::{ApiError, RegionApi};
+use crate::model::secret_list::SecretList;
 
 /// The secrets of one region as far as they are loaded.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SecretsLoad {
-    pub items: Arc<Vec<SecretMetadata>>,
+    pub items: SecretList,
     /// `total_count` the region reported, when it is a believable number.
     pub total: Option<u64>,
     pub loading: bool,
@@ -81,11 +81,11 @@ impl SecretsStore {
         self.deleted.update_value(|d| {
             d.insert(id.to_string());
         });
-        self.list.update(|s| {
-            if s.items.iter().any(|m| m.id == id) {
-                s.items = Arc::new(s.items.iter().filter(|m| m.id != id).cloned().collect());
-            }
-        });
+        if self.list.with_untracked(|s| s.items.contains(id)) {
+            self.list.update(|s| {
+                s.items.remove(id);
+            });
+        }
     }
 
     pub fn was_deleted(&self, id: &str) -> bool {

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use sm_contract::time::format_date;
 use sm_contract::SecretMetadata;
 
-use super::data::{navigate, Ctx, Keyed};
+use super::data::{navigate, Ctx};
+use crate::model::secret_list::SecretList;
 use super::filters::FilterBar;
 use super::views::ViewState;
 use crate::model::view_state::column_key;
@@ -30,7 +31,9 @@ struct RowItem {
     pos: usize,
     source: u8,
     meta: SecretMetadata,
-    key: (usize, u8, usize, u32),
+    /// The secret, where it is shown, and the list's revision: a row is rebuilt when any of
+    /// them changes, and kept while the user scrolls.
+    key: (u8, String, usize, u64),
 }
 
 fn clip(s: &str, n: usize) -> String {
@@ -58,7 +61,7 @@ pub fn SecretsTable(
     let state = state.unwrap_or_else(ViewState::detached);
     let regions: Vec<_> = sources.iter().filter_map(|i| ctx.regions.get(*i as usize).cloned()).collect();
     let combined = regions.len() > 1;
-    let keyed: Vec<Memo<Keyed>> = regions.iter().map(|r| r.keyed).collect();
+    let keyed: Vec<Memo<SecretList>> = regions.iter().map(|r| r.keyed).collect();
     let first_keyed = keyed.first().copied();
     let (filter, sort, server, rounds) = (state.filter, state.sort, state.server, state.rounds);
     let server_msg: RwSignal<Option<String>> = RwSignal::new(None);
@@ -66,21 +69,21 @@ pub fn SecretsTable(
 
     let data = Memo::new(move |_| {
         server.with(|s| match s {
-            Some(s) => (0..s.slots.len()).map(|i| s.found(i).cloned().unwrap_or_default()).collect::<Vec<Keyed>>(),
-            None => keyed.iter().map(|k| k.get()).collect::<Vec<Keyed>>(),
+            Some(s) => (0..s.slots.len()).map(|i| s.found(i).cloned().unwrap_or_default()).collect::<Vec<SecretList>>(),
+            None => keyed.iter().map(|k| k.get()).collect::<Vec<SecretList>>(),
         })
     });
     let order = Memo::new(move |_| {
         let s = sort.get();
-        data.with(|d| Arc::new(sorted(&d.iter().map(Keyed::source).collect::<Vec<Source>>(), s)))
+        data.with(|d| Arc::new(sorted(&d.iter().map(SecretList::source).collect::<Vec<Source>>(), s)))
     });
     let shown = Memo::new(move |_| {
         let now = now_s.get();
         filter.with(|f| {
-            data.with(|d| order.with(|o| Arc::new(filtered(&d.iter().map(Keyed::source).collect::<Vec<Source>>(), o, f, now))))
+            data.with(|d| order.with(|o| Arc::new(filtered(&d.iter().map(SecretList::source).collect::<Vec<Source>>(), o, f, now))))
         })
     });
-    let facets: Memo<Facets> = Memo::new(move |_| data.with(|d| facets(&d.iter().map(Keyed::source).collect::<Vec<Source>>())));
+    let facets: Memo<Facets> = Memo::new(move |_| data.with(|d| facets(&d.iter().map(SecretList::source).collect::<Vec<Source>>())));
 
     // Group menus show names; a region's group ids are its own, so ask each region.
     let group_names = {
@@ -98,7 +101,7 @@ pub fn SecretsTable(
                         }
                         let holders: Vec<&str> = regions
                             .iter()
-                            .filter(|r| r.groups.with(|g| g.iter().any(|g| g.id == *id)) || r.keyed.with(|k| k.items.iter().any(|m| m.secret_group_id == *id)))
+                            .filter(|r| r.groups.with(|g| g.iter().any(|g| g.id == *id)) || r.keyed.with(|k| k.iter().any(|m| m.secret_group_id == *id)))
                             .map(|r| r.label.as_str())
                             .collect();
                         let whose = if holders.len() == regions.len() { "every region".to_string() } else { holders.join(", ") };
@@ -137,8 +140,8 @@ pub fn SecretsTable(
                     .enumerate()
                     .filter_map(|(k, r)| {
                         let src = d.get(r.source as usize)?;
-                        let meta = src.items.get(r.idx as usize)?.clone();
-                        let key = (a + k, r.source, Arc::as_ptr(&src.items) as usize, r.idx);
+                        let meta = src.get(r.idx as usize)?.clone();
+                        let key = (r.source, meta.id.clone(), a + k, src.revision());
                         Some(RowItem { pos: a + k, source: r.source, meta, key })
                     })
                     .collect::<Vec<_>>()
@@ -157,7 +160,7 @@ pub fn SecretsTable(
         let ids = region_ids.clone();
         move |pos: usize| {
             let target = shown.with_untracked(|s| s.get(pos).copied()).and_then(|r: RowRef| {
-                data.with_untracked(|d| d.get(r.source as usize)?.items.get(r.idx as usize).map(|m| m.id.clone()))
+                data.with_untracked(|d| d.get(r.source as usize)?.get(r.idx as usize).map(|m| m.id.clone()))
                     .map(|id| (r.source, id))
             });
             if let Some((src, id)) = target {
@@ -193,7 +196,7 @@ pub fn SecretsTable(
             let Some(src) = ids.iter().position(|r| *r == region) else { return };
             // Untracked: only a new notice moves the view, not later filtering or reloads.
             let pos = data.with_untracked(|d| {
-                let idx = d.get(src)?.items.iter().position(|m| m.id == id)? as u32;
+                let idx = d.get(src)?.position(&id)? as u32;
                 Some(shown.with_untracked(|s| s.iter().position(|r| r.source as usize == src && r.idx == idx)))
             });
             changed.set(Some(id));
@@ -264,7 +267,7 @@ pub fn SecretsTable(
                 leptos::task::spawn_local(async move {
                     let Some(api) = api else { return };
                     let result = match api.secrets_page_search(0, 1000, Some(&q)).await {
-                        Ok(p) => Ok(Keyed::build(Arc::new(p.secrets.items))),
+                        Ok(p) => Ok(SecretList::from_vec(p.secrets.items)),
                         Err(e) => {
                             token.note(&e);
                             Err(format!("{label}: {e}"))
@@ -317,7 +320,7 @@ pub fn SecretsTable(
     };
     let total = {
         let k = first_keyed;
-        move || total_hook.then(|| k.map(|k| k.with(|x| x.items.len())).unwrap_or(0).to_string())
+        move || total_hook.then(|| k.map(|k| k.with(|x| x.len())).unwrap_or(0).to_string())
     };
     let labels: Arc<Vec<String>> = Arc::new(regions.iter().map(|r| r.label.clone()).collect());
     let region_data = regions.clone();
@@ -330,7 +333,7 @@ pub fn SecretsTable(
             data-secrets-shown=move || shown.with(|s| s.len()).to_string() data-stale=stale>
             <FilterBar filter=filter facets=facets group_names=group_names on_search=search_server />
             {move || server.with(|s| s.as_ref().map(|s| {
-                let n: usize = (0..s.slots.len()).filter_map(|i| s.found(i)).map(|k| k.items.len()).sum();
+                let n: usize = (0..s.slots.len()).filter_map(|i| s.found(i)).map(|k| k.len()).sum();
                 // `server-results` once every region has answered; before that the regions that
                 // did are already listed, and the way back is there too.
                 let (class, text) = if s.pending() == 0 {
@@ -379,7 +382,7 @@ pub fn SecretsTable(
                     </thead>
                     <tbody>
                         <tr class="spacer" aria-hidden="true"><td colspan=ncols.to_string() style:height=move || format!("{}px", window.get().0 * ROW_H_PX)></td></tr>
-                        <For each=visible key=|r: &RowItem| r.key children=move |r: RowItem| {
+                        <For each=visible key=|r: &RowItem| r.key.clone() children=move |r: RowItem| {
                             let region = region_data.get(r.source as usize).cloned();
                             let region_id = region.as_ref().map(|x| x.id.clone()).unwrap_or_default();
                             let state = region.as_ref().map(|x| x.signals.state);
@@ -445,14 +448,14 @@ pub fn SecretsTable(
             <p class="active-row" aria-hidden="true" data-active-row="">{move || active.get().and_then(|pos| {
                 let r = shown.with(|s| s.get(pos).copied())?;
                 data.with(|d| {
-                    let m = d.get(r.source as usize)?.items.get(r.idx as usize)?;
+                    let m = d.get(r.source as usize)?.get(r.idx as usize)?;
                     let exp = m.expiration_date.as_deref().map(|e| format!(" · expires {e}")).unwrap_or_default();
                     let labels = if m.labels.is_empty() { String::new() } else { format!(" · labels {}", clip(&m.labels.join(", "), 300)) };
                     Some(format!("{} · {} · {}{labels}{exp} · {}", clip(&m.name, 300), m.secret_type.as_str(), crate::model::secrets_filter::state_label(m), rotation_text(m)))
                 })
             })}</p>
             <Show when=move || shown.with(|s| s.is_empty())>
-                <p class="note empty-result" data-empty-result="">{move || if data.with(|d| d.iter().all(|k| k.items.is_empty())) { "No secrets loaded." } else { "No secret matches the filter: change or clear it to see more." }}</p>
+                <p class="note empty-result" data-empty-result="">{move || if data.with(|d| d.iter().all(|k| k.is_empty())) { "No secrets loaded." } else { "No secret matches the filter: change or clear it to see more." }}</p>
             </Show>
         </div>
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::data::Keyed;
+use crate::model::secret_list::SecretList;
 use crate::model::cross_region::CrossKey;
 use crate::model::search_round::SearchRound;
 use crate::model::route::{view_href, ViewQuery};
@@ -22,7 +22,7 @@ pub struct ViewState {
     /// reload).
     pub server_query: RwSignal<Option<String>>,
     /// Server-side search results standing in for the loaded lists, per source, as they arrive.
-    pub server: RwSignal<Option<SearchRound<Keyed>>>,
+    pub server: RwSignal<Option<SearchRound<SecretList>>>,
     pub rounds: StoredValue<u64>,
     /// The table's own scroll offset, restored when the view comes back.
     pub scroll: StoredValue<f64>,
