@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Copy benchmark (prints figures; not a test): 500 secrets copied from Dallas to Frankfurt through
 # the console, the time, the request rate, and how many copied values remain in the page's wasm
-# memory after a full GC. Builds first unless --no-build is given.
+# memory and in a JS heap snapshot after a full GC. Builds first unless --no-build is given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

@@ -119,3 +119,55 @@ pub async fn states(b: &Browser, region: &str) -> Vec<String> {
 pub async fn set_hidden(b: &Browser, hidden: bool) {
     b.eval(&format!("(window.__setHidden({hidden}), true)")).await;
 }
+
+/// How many strings in a V8 heap snapshot of the page, taken after a full GC, contain `needle`
+/// followed by an ASCII digit (the digit keeps the needle's own copy, in the scripts that search
+/// for it, out of the count). The snapshot streams in as CDP events, so this opens a WebSocket CDP
+/// session beside WebDriver's (thirtyfour's `cdp-events`).
+pub async fn heap_snapshot_count(b: &Browser, needle: &str) -> Result<usize, String> {
+    use tokio::sync::broadcast::error::RecvError;
+    let session = b.d().cdp().connect().await.map_err(|e| format!("CDP session: {e}"))?;
+    let mut events = session.subscribe_connection();
+    let cdp = |what: &'static str| move |e| format!("{what}: {e}");
+    session.send_raw("HeapProfiler.enable", serde_json::json!({})).await.map_err(cdp("HeapProfiler.enable"))?;
+    session.send_raw("HeapProfiler.collectGarbage", serde_json::json!({})).await.map_err(cdp("HeapProfiler.collectGarbage"))?;
+    let (done_tx, mut done_rx) = tokio::sync::oneshot::channel::<()>();
+    // Chunks arrive while the command is pending: collect them concurrently, so a snapshot of
+    // more chunks than the event buffer holds is not cut short.
+    let collector = tokio::spawn(async move {
+        let mut text = String::new();
+        let mut take = |ev: thirtyfour::cdp::RawEvent| {
+            if ev.method == "HeapProfiler.addHeapSnapshotChunk" {
+                text.push_str(ev.params["chunk"].as_str().unwrap_or_default());
+            }
+        };
+        let mut finished = false;
+        loop {
+            tokio::select! {
+                ev = events.recv() => match ev {
+                    Ok(ev) => take(ev),
+                    Err(RecvError::Lagged(n)) => return Err(format!("{n} heap snapshot chunks lost")),
+                    Err(RecvError::Closed) => break,
+                },
+                _ = &mut done_rx, if !finished => finished = true,
+            }
+            if finished {
+                // CDP sends every chunk before the command's answer: drain what is buffered.
+                while let Ok(ev) = events.try_recv() {
+                    take(ev);
+                }
+                break;
+            }
+        }
+        Ok(text)
+    });
+    let taken = session.send_raw("HeapProfiler.takeHeapSnapshot", serde_json::json!({"reportProgress": false})).await;
+    let _ = done_tx.send(());
+    let text = collector.await.map_err(|e| format!("snapshot collector: {e}"))??;
+    taken.map_err(cdp("HeapProfiler.takeHeapSnapshot"))?;
+    let _ = session.detach().await;
+    if !text.contains("\"strings\"") {
+        return Err(format!("no heap snapshot received ({} bytes)", text.len()));
+    }
+    Ok(text.match_indices(needle).filter(|(i, _)| text.as_bytes().get(i + needle.len()).is_some_and(u8::is_ascii_digit)).count())
+}
