@@ -52,11 +52,10 @@ if [ "$MODE" = gateway ]; then
     --api-key "$API_KEY:console-user" --api-key "$PROBE_KEY:gateway-probe" --signing-secret "$SIGNING" > .demo/iam.log 2>&1 &
   pids+=($!)
   REGION_AUTH=(--iam-signing-secret "$SIGNING")
-  # The console takes a bearer token; the gateway exchanges the API key for one (as IAM would).
-  GATEWAY_AUTH_MODE=bearer
-  GATEWAY_AUTH_HINT="API key (valid for this run):  $API_KEY
-The console asks for a token: exchange the key through a gateway and paste the access_token:
-  curl -s -X POST localhost:8201/api/auth/v1/token --data-urlencode apikey=$API_KEY"
+  # The console signs in with the key itself (auth.mode iam): it exchanges it through a gateway
+  # and renews the token on its own.
+  GATEWAY_AUTH_MODE=iam
+  GATEWAY_AUTH_HINT="API key to paste into the console (valid for this run):  $API_KEY"
 fi
 
 start_region() { # id data-port control-port seed

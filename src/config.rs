@@ -20,6 +20,9 @@ pub enum AuthMode {
     None,
     Bearer,
     Embed,
+    /// The user pastes an IBM Cloud API key; the console exchanges it through a region's gateway
+    /// and renews the token itself (console.md, `api::iam`).
+    Iam,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +57,7 @@ pub enum ConfigError {
     DuplicateRegion { id: String },
     #[error("region \"{id}\": \"api\" must be an http(s) origin such as https://host:port, not \"{api}\"")]
     BadApi { id: String, api: String },
-    #[error("\"auth.mode\" must be none, bearer or embed, not \"{0}\"")]
+    #[error("\"auth.mode\" must be none, bearer, embed or iam, not \"{0}\"")]
     BadAuthMode(String),
     #[error("\"embed.allowed_parent_origins\" entry \"{0}\" is not an origin (scheme://host[:port])")]
     BadParentOrigin(String),
@@ -155,6 +158,7 @@ pub fn parse_config(text: &str) -> Result<Config, ConfigError> {
         "none" => AuthMode::None,
         "bearer" => AuthMode::Bearer,
         "embed" => AuthMode::Embed,
+        "iam" => AuthMode::Iam,
         other => return Err(ConfigError::BadAuthMode(other.to_string())),
     };
     let mut allowed_parent_origins = Vec::new();
@@ -230,6 +234,15 @@ mod tests {
             parse_config(r#"{"regions":[{"id":" ","api":"https://x"}]}"#),
             Err(ConfigError::EmptyField { index: 0, field: "id" })
         );
+    }
+
+    #[test]
+    fn reads_every_auth_mode() {
+        for (name, mode) in [("none", AuthMode::None), ("bearer", AuthMode::Bearer), ("embed", AuthMode::Embed), ("iam", AuthMode::Iam)] {
+            let text = format!(r#"{{"regions":[{{"id":"a","api":"https://x"}}],"auth":{{"mode":"{name}"}}}}"#);
+            assert_eq!(parse_config(&text).map(|c| c.auth), Ok(mode), "{name}");
+        }
+        assert!(ConfigError::BadAuthMode("x".into()).to_string().contains("iam"));
     }
 
     #[test]

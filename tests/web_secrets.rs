@@ -85,7 +85,8 @@ fn region(n: usize) -> (RegionData, Ctx) {
         route: RwSignal::new(Route::Home),
         bearer: false,
         embed: false,
-        token: TokenPrompt { needed: RwSignal::new(false), epoch: RwSignal::new(0) },
+        iam: false,
+        token: TokenPrompt::new(),
         now_s: RwSignal::new(1_767_225_600),
     };
     (r, ctx)

@@ -1,5 +1,6 @@
 //! The tab's credentials as reactive state, provided in context by the app shell: the token
-//! (pasted in bearer mode, or handed over by the embedding parent) and the prompt a 401 raises.
+//! (pasted in bearer mode, handed over by the embedding parent, or exchanged from an API key in
+//! iam mode, `api::iam`) and the prompt a 401 raises.
 //!
 //! Memory only, this tab only (console.md): never written to storage, cookies or the URL, and a
 //! reload forgets it on purpose. Everything that depends on the token (region controllers
@@ -19,11 +20,26 @@ pub struct TokenPrompt {
     pub needed: RwSignal<bool>,
     /// Bumped when a new token is set, so open views and region streams try again.
     pub epoch: RwSignal<u32>,
+    /// iam mode with an API key in memory: a 401 asks the session for a renewal, not the user.
+    pub renewable: RwSignal<bool>,
+    /// Bumped by every 401 while `renewable`; the IAM session renews once per burst.
+    pub unauthorized: RwSignal<u32>,
+    /// Why the last sign-in failed (iam mode), shown in the prompt.
+    pub problem: RwSignal<Option<String>>,
+    /// A key exchange started from the prompt is under way.
+    pub busy: RwSignal<bool>,
 }
 
 impl TokenPrompt {
     pub fn new() -> TokenPrompt {
-        TokenPrompt { needed: RwSignal::new(false), epoch: RwSignal::new(0) }
+        TokenPrompt {
+            needed: RwSignal::new(false),
+            epoch: RwSignal::new(0),
+            renewable: RwSignal::new(false),
+            unauthorized: RwSignal::new(0),
+            problem: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
     }
 
     /// The console's prompt from context (a detached one outside the console, as in tests).
@@ -31,11 +47,24 @@ impl TokenPrompt {
         use_context::<TokenPrompt>().unwrap_or_else(TokenPrompt::new)
     }
 
-    /// A 401 asks for a token; other errors are not about credentials.
+    /// A 401 asks for a token (or, with an API key held, for a renewal); other errors are not
+    /// about credentials.
     pub fn note(&self, e: &ApiError) {
-        if e.status() == Some(401) {
+        if e.status() != Some(401) {
+            return;
+        }
+        if self.renewable.try_get_untracked().unwrap_or(false) {
+            let _ = self.unauthorized.try_update(|n| *n = n.wrapping_add(1));
+        } else {
             let _ = self.needed.try_set(true);
         }
+    }
+
+    /// A new token exists: hide the prompt and let everything that failed try again.
+    fn new_token(&self) {
+        let _ = self.needed.try_set(false);
+        let _ = self.problem.try_set(None);
+        let _ = self.epoch.try_update(|e| *e = e.wrapping_add(1));
     }
 }
 
@@ -72,13 +101,31 @@ impl Auth {
     pub fn set(&self, raw: &str) -> bool {
         let t = raw.trim();
         let t = t.strip_prefix("Bearer ").unwrap_or(t).trim();
-        if t.is_empty() || self.token().is_some_and(|cur| cur.as_str() == t) {
+        if t.is_empty() {
             return false;
         }
-        let _ = self.token.try_set(Some(Token::new(t.to_string())));
-        let _ = self.prompt.needed.try_set(false);
-        let _ = self.prompt.epoch.try_update(|e| *e = e.wrapping_add(1));
+        self.adopt(Token::new(t.to_string()))
+    }
+
+    /// Use a new token and let whatever failed without one try again (epoch bumped).
+    pub fn adopt(&self, token: Token) -> bool {
+        if self.token().is_some_and(|cur| cur == token) {
+            return false;
+        }
+        let _ = self.token.try_set(Some(token));
+        self.prompt.new_token();
         true
+    }
+
+    /// Replace a still-valid token by its renewal, silently: requests read the token as they go
+    /// out, so nothing has to reload (no view, filter or form is touched).
+    pub fn renewed(&self, token: Token) {
+        let _ = self.token.try_set(Some(token));
+    }
+
+    /// Drop the token (its API key was refused).
+    pub fn forget(&self) {
+        let _ = self.token.try_set(None);
     }
 }
 

@@ -5,6 +5,7 @@ pub mod error;
 pub mod events;
 pub mod evidence;
 pub mod http;
+pub mod iam;
 pub mod region;
 pub mod retry;
 pub mod secrets;

@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 
 use crate::api::auth::Auth;
 use crate::api::http::{send, Request};
+use crate::api::iam::IamSession;
 use crate::config::{parse_config, AuthMode, Config, ConfigError};
 use crate::embed;
 use crate::regions::controller::RegionController;
@@ -70,6 +71,10 @@ fn Console(config: Config) -> impl IntoView {
     // A parent's token is used only when the config says the parent provides it: in bearer mode
     // the user's own pasted token must not be replaced by whatever a framing page sends.
     let parent_token = config.auth == AuthMode::Embed;
+    if config.auth == AuthMode::Iam {
+        // Exchanges the pasted key through the regions' gateways and keeps the token renewed.
+        provide_context(IamSession::start(&config.regions, auth));
+    }
     let embedded = embed::start(
         config.allowed_parent_origins.clone(),
         embed::Handlers {

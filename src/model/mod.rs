@@ -5,6 +5,7 @@ pub mod embed;
 pub mod format;
 pub mod health_events;
 pub mod health_feed;
+pub mod iam_session;
 pub mod redacted;
 pub mod uptime;
 pub mod region_state;

@@ -127,6 +127,8 @@ pub struct Ctx {
     pub bearer: bool,
     /// The token comes from the parent frame (console.md, embedding).
     pub embed: bool,
+    /// The user pastes an API key and the console exchanges and renews the token (`api::iam`).
+    pub iam: bool,
     pub token: TokenPrompt,
     /// Unix seconds, refreshed every minute: what "expired" and "expiring soon" compare to.
     pub now_s: RwSignal<i64>,

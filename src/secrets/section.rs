@@ -42,6 +42,7 @@ pub fn SecretsSection(regions: Vec<RegionData>, auth: AuthMode, token: TokenProm
         route: RwSignal::new(current_route()),
         bearer: auth == AuthMode::Bearer,
         embed: auth == AuthMode::Embed,
+        iam: auth == AuthMode::Iam,
         token,
         now_s: RwSignal::new(now_s()),
     };

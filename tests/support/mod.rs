@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod instrument;
+/// The IAM emulator and sm-gateway processes, shared with the gateway's own tests.
+pub mod topology;
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;

@@ -2,15 +2,17 @@
 //! ports, always stopped on drop, with each process's log kept in a file the test can read.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 pub const GATEWAY: &str = env!("CARGO_BIN_EXE_sm-gateway");
-pub const SIGNING_SECRET: &str = "test-signing-secret-4f1c";
+
+// Proc, Iam and Gateway are shared with the console's end-to-end tests (`tests/e2e_gateway.rs`).
+#[path = "../../../../tests/support/topology.rs"]
+mod topology;
+pub use topology::*;
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -53,6 +55,12 @@ impl TempDir {
     }
 }
 
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -62,81 +70,6 @@ impl Drop for TempDir {
 /// A free loopback port (bound then released), for processes that must come back on the same one.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
-
-/// A child process whose first stdout line is its `listening …` line and whose stderr goes to a file.
-pub struct Proc {
-    child: Option<Child>,
-    pub line: String,
-    pub log: PathBuf,
-}
-
-impl Proc {
-    pub fn spawn(bin: &Path, args: &[String], log: PathBuf, env: &[(&str, &str)]) -> Proc {
-        let err = std::fs::File::create(&log).expect("log file");
-        let mut cmd = Command::new(bin);
-        cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::from(err));
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = r.read_line(&mut line);
-            let _ = tx.send(line);
-            let _ = std::io::copy(&mut r, &mut std::io::sink());
-        });
-        let mut p = Proc { child: Some(child), line: String::new(), log };
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) if line.starts_with("listening ") => p.line = line.trim().to_string(),
-            other => {
-                p.kill();
-                panic!("{} did not start ({other:?}); its log:\n{}", bin.display(), std::fs::read_to_string(&p.log).unwrap_or_default());
-            }
-        }
-        p
-    }
-
-    /// The value of `key=` in the listening line.
-    pub fn field(&self, key: &str) -> String {
-        self.line.split_whitespace().find_map(|w| w.strip_prefix(&format!("{key}="))).unwrap_or_default().to_string()
-    }
-
-    pub fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    /// SIGTERM and wait for the exit.
-    pub fn terminate(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill").args(["-TERM", &c.id().to_string()]).status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = c.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-
-    pub fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 pub struct Region {
@@ -178,55 +111,6 @@ impl Region {
         self.proc.kill();
         self.proc = Self::spawn(&self.dir, &self.region, self.port, &self.extra, tmp);
         self.control = self.proc.field("control");
-    }
-}
-
-pub struct Iam {
-    pub proc: Proc,
-    pub url: String,
-    pub control: String,
-}
-
-impl Iam {
-    pub fn start(tmp: &TempDir, keys: &[&str], ttl_s: u64) -> Iam {
-        let mut args: Vec<String> = vec!["iam".into(), "--listen".into(), "127.0.0.1:0".into(), "--control".into(), "127.0.0.1:0".into()];
-        for k in keys {
-            args.push("--api-key".into());
-            args.push(k.to_string());
-        }
-        args.extend(["--token-ttl-s".into(), ttl_s.to_string(), "--signing-secret".into(), SIGNING_SECRET.into()]);
-        let proc = Proc::spawn(&emulator_bin(), &args, tmp.join("iam.log"), &[]);
-        let (url, control) = (proc.field("url"), proc.field("control"));
-        Iam { proc, url, control }
-    }
-}
-
-pub struct Gateway {
-    pub proc: Proc,
-    pub url: String,
-}
-
-impl Gateway {
-    pub fn start(tmp: &TempDir, region: &str, upstream: &str, data_dir: &Path, extra: &[&str]) -> Gateway {
-        Self::start_on(tmp, region, upstream, data_dir, "127.0.0.1:0", extra)
-    }
-
-    pub fn start_on(tmp: &TempDir, region: &str, upstream: &str, data_dir: &Path, listen: &str, extra: &[&str]) -> Gateway {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let mut args: Vec<String> =
-            ["--region", region, "--listen", listen, "--upstream", upstream, "--data-dir"].iter().map(|s| s.to_string()).collect();
-        args.push(data_dir.display().to_string());
-        args.extend(extra.iter().map(|s| s.to_string()));
-        let log = tmp.join(&format!("gateway-{region}-{}.log", N.fetch_add(1, Ordering::Relaxed)));
-        // Debug level: the log-hygiene test must see everything the gateway would ever log.
-        let proc = Proc::spawn(Path::new(GATEWAY), &args, log, &[("RUST_LOG", "debug")]);
-        let url = proc.field("url");
-        assert!(url.starts_with("http://127.0.0.1:"), "{}", proc.line);
-        Gateway { proc, url }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.url)
     }
 }
 
