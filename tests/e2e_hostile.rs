@@ -118,13 +118,16 @@ async fn one_case(b: &Browser, site: &Site, case: &Case, id: &str) -> Result<Str
     .await?;
     let want = expect(case);
     let settled = dallas_settled(b, want).await;
+    let mut reveal = String::new();
     if case.endpoint == "/api/v2/secrets/{id}" {
         // The value endpoint is only called when the user asks to see the value.
         b.eval("(document.querySelector('[data-action=reveal]')?.click(), true)").await;
-        b.wait_until(Duration::from_secs(30), "the reveal answered (a value or an error)", || async {
-            b.eval("document.querySelector('[data-secret-value=\"revealed\"], [data-secret-value] .error, .secret-detail .error') !== null").await == true
-        })
-        .await?;
+        let took = b
+            .wait_until(Duration::from_secs(30), "the reveal answered (a value or an error)", || async {
+                b.eval("document.querySelector('[data-secret-value=\"revealed\"], [data-secret-value] .error, .secret-detail .error') !== null").await == true
+            })
+            .await?;
+        reveal = format!(" (reveal answered in {} ms)", took.as_millis());
     }
     if let Ok(text) = b.d().get_alert_text().await {
         let _ = b.d().dismiss_alert().await;
@@ -147,7 +150,7 @@ async fn one_case(b: &Browser, site: &Site, case: &Case, id: &str) -> Result<Str
         return Err("Frankfurt was affected by Dallas's hostile response".into());
     }
     let (state, total, error, names) = dallas_outcome(b).await;
-    let outcome = format!("{want:?}: state={state} secrets={total} {}", error.chars().take(90).collect::<String>());
+    let outcome = format!("{want:?}: state={state} secrets={total} {}{reveal}", error.chars().take(90).collect::<String>());
     settled.map_err(|e| format!("{e} ({outcome})"))?;
     let total_n: u64 = total.parse().unwrap_or(0);
     let ok = match want {

@@ -15,6 +15,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestInit, RequestMode, RequestRedirect, Response};
 
+use zeroize::Zeroize;
+
 use super::error::ApiError;
 use crate::model::backoff::retry_after_ms;
 use crate::model::redacted::Redacted;
@@ -58,11 +60,30 @@ impl Request {
     }
 }
 
+/// A body may hold a secret's value (a create, a new version, a copy): wipe its bytes when the
+/// request is done with, so freed wasm memory does not keep them. The JavaScript string handed to
+/// `fetch` is out of reach (strings there cannot be wiped).
+impl Drop for Request {
+    fn drop(&mut self) {
+        if let Some((body, _)) = &mut self.body {
+            body.zeroize();
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Response200 {
     pub status: u16,
     pub zone: Option<String>,
     pub body: String,
+}
+
+/// The text of an answer may hold a secret's value (a reveal, a copy's read): wiped once read, for
+/// the same reason as a request's body.
+impl Drop for Response200 {
+    fn drop(&mut self) {
+        self.body.zeroize();
+    }
 }
 
 /// Aborts the fetch when the future that owns it is dropped (view unmounted, region closed).
@@ -201,8 +222,8 @@ impl ClassifyName for serde_json::Error {
 }
 
 pub async fn get_json<T: DeserializeOwned>(req: &Request) -> Result<(T, Option<String>), ApiError> {
-    let r = send(req).await?;
-    Ok((decode(&r.body)?, r.zone))
+    let mut r = send(req).await?;
+    Ok((decode(&r.body)?, r.zone.take()))
 }
 
 // `api` and the features build only for the browser, so these run as wasm-bindgen tests

@@ -12,6 +12,28 @@ const CALL_TIMEOUT_MS: u32 = 10_000;
 const JSON: &str = "application/json";
 const MERGE_PATCH: &str = "application/merge-patch+json";
 
+/// A JSON body, written into a buffer of its exact size. `Value::to_string` grows its buffer as it
+/// writes, and each outgrown buffer is freed with a part of the body (a secret's value, in a
+/// create or a copy) still in it, out of reach of the wipe that `Request` does when dropped.
+fn json(v: &Value) -> String {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0 += b.len();
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut n = Count(0);
+    // Writing a `Value` cannot fail: its keys are strings and io errors cannot happen here.
+    let _ = serde_json::to_writer(&mut n, v);
+    let mut buf = Vec::with_capacity(n.0);
+    let _ = serde_json::to_writer(&mut buf, v);
+    String::from_utf8(buf).unwrap_or_default()
+}
+
 fn enc(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
 }
@@ -59,13 +81,13 @@ impl RegionApi {
     }
 
     pub async fn create_secret(&self, body: &Value) -> Result<SecretMetadata, ApiError> {
-        let r = send(&self.call(Method::Post, "/api/v2/secrets", Some((body.to_string(), JSON)))).await?;
+        let r = send(&self.call(Method::Post, "/api/v2/secrets", Some((json(body), JSON)))).await?;
         decode(&r.body)
     }
 
     pub async fn patch_metadata(&self, id: &str, patch: &Value) -> Result<SecretMetadata, ApiError> {
         let path = format!("/api/v2/secrets/{}/metadata", enc(id));
-        let r = send(&self.call(Method::Patch, &path, Some((patch.to_string(), MERGE_PATCH)))).await?;
+        let r = send(&self.call(Method::Patch, &path, Some((json(patch), MERGE_PATCH)))).await?;
         decode(&r.body)
     }
 
@@ -75,11 +97,11 @@ impl RegionApi {
 
     pub async fn new_version(&self, id: &str, body: &Value) -> Result<(), ApiError> {
         let path = format!("/api/v2/secrets/{}/versions", enc(id));
-        send(&self.call(Method::Post, &path, Some((body.to_string(), JSON)))).await.map(|_| ())
+        send(&self.call(Method::Post, &path, Some((json(body), JSON)))).await.map(|_| ())
     }
 
     pub async fn create_group(&self, body: &Value) -> Result<(), ApiError> {
-        send(&self.call(Method::Post, "/api/v2/secret_groups", Some((body.to_string(), JSON)))).await.map(|_| ())
+        send(&self.call(Method::Post, "/api/v2/secret_groups", Some((json(body), JSON)))).await.map(|_| ())
     }
 
     pub async fn delete_group(&self, id: &str) -> Result<(), ApiError> {
