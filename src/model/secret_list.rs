@@ -5,10 +5,19 @@
 //! secrets and rebuilt 20,000 keys. Here a copy shares everything (O(1)), and replacing, adding or
 //! removing one secret touches O(log n) of the tree, keeping the others' keys.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use imbl::{HashMap, Vector};
 use sm_contract::SecretMetadata;
 
 use super::secrets_filter::{RowKey, Source};
+
+/// One counter for every list of the page: a list's revision is never another list's.
+static REVISIONS: AtomicU64 = AtomicU64::new(1);
+
+fn next_revision() -> u64 {
+    REVISIONS.fetch_add(1, Ordering::Relaxed)
+}
 
 #[derive(Clone, Default)]
 pub struct SecretList {
@@ -16,7 +25,8 @@ pub struct SecretList {
     keys: Vector<RowKey>,
     /// Where each id is in `items`.
     at: HashMap<String, usize>,
-    /// Counts changes: a cheap "is this still the list I drew?" for row keys.
+    /// Changes with every change, and differs between any two lists (even two loads of the same
+    /// size): a cheap "is this still the list I drew?" for row keys.
     revision: u64,
 }
 
@@ -85,7 +95,7 @@ impl SecretList {
     /// Puts `m` in place of the secret with its id, or at the end when it is new.
     pub fn upsert(&mut self, m: SecretMetadata) {
         let key = RowKey::build(&m);
-        self.revision += 1;
+        self.revision = next_revision();
         match self.at.get(&m.id).copied() {
             Some(i) => {
                 self.items.set(i, m);
@@ -103,7 +113,7 @@ impl SecretList {
     /// every view sorts (ties broken by id). Returns whether it was there.
     pub fn remove(&mut self, id: &str) -> bool {
         let Some(i) = self.at.remove(id) else { return false };
-        self.revision += 1;
+        self.revision = next_revision();
         let (Some(last), Some(last_key)) = (self.items.pop_back(), self.keys.pop_back()) else {
             return false;
         };
@@ -166,6 +176,9 @@ mod tests {
         assert_eq!(before.by_id("a").map(|m| m.name.as_str()), Some("alpha"), "a copy is a snapshot");
         assert!(l != before, "a change is seen by memos");
         assert!(l.clone() == l, "a copy is the same list");
+        assert_ne!(l.revision(), before.revision());
+        let twin = SecretList::from_vec(vec![secret("a", "other", "arbitrary"), secret("b", "beta", "arbitrary")]);
+        assert_ne!(twin.revision(), l.revision(), "a reload of the same size is another list for row keys");
     }
 
     #[test]
