@@ -9,33 +9,20 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use support::page::{self, click, js, text};
 use support::{config_for, Browser, Emulator, Site};
-use thirtyfour::By;
 
 const T: Duration = Duration::from_secs(30);
 
-fn js(s: &str) -> String {
-    Value::String(s.to_string()).to_string()
-}
-
-async fn click(b: &Browser, sel: &str) -> Result<(), String> {
-    let e = b.d().find(By::Css(sel)).await.map_err(|e| format!("{sel}: {e}"))?;
-    e.scroll_into_view().await.map_err(|e| format!("{sel}: {e}"))?;
-    e.click().await.map_err(|e| format!("click {sel}: {e}"))
-}
-
-async fn type_into(b: &Browser, sel: &str, text: &str) -> Result<(), String> {
-    let e = b.d().find(By::Css(sel)).await.map_err(|e| format!("{sel}: {e}"))?;
-    e.send_keys(text).await.map_err(|e| format!("type into {sel}: {e}"))
-}
-
-async fn text(b: &Browser, sel: &str) -> String {
-    b.eval(&format!("document.querySelector({})?.textContent ?? ''", js(sel))).await.as_str().unwrap_or("").to_string()
-}
-
+/// The copy runs at 10 requests a second: its steps get longer than the views' usual wait.
 async fn wait_for(b: &Browser, what: &str, cond_js: &str) -> Result<(), String> {
-    b.wait_until(T, what, || async { b.eval(cond_js).await.as_bool() == Some(true) }).await.map(|_| ())
+    page::wait_within(b, T, what, cond_js).await
 }
+
+async fn type_into(b: &Browser, css: &str, text: &str) -> Result<(), String> {
+    page::type_into(b, css, text).await.map(|_| ())
+}
+
 
 async fn api(method: reqwest::Method, url: String, body: Option<Value>) -> (u16, Value) {
     let c = reqwest::Client::new();

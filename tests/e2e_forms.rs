@@ -10,34 +10,13 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use support::page::{self, click, el, js, wait_for, T};
 use support::{config_for, Browser, Emulator, Site};
 use thirtyfour::prelude::*;
 
-const T: Duration = Duration::from_secs(20);
-
-fn js(s: &str) -> String {
-    Value::String(s.to_string()).to_string()
-}
-
-async fn wait_for(b: &Browser, what: &str, cond_js: &str) -> Result<(), String> {
-    b.wait_until(T, what, || async { b.eval(cond_js).await.as_bool() == Some(true) }).await.map(|_| ())
-}
-
-async fn el(b: &Browser, css: &str) -> Result<WebElement, String> {
-    wait_for(b, css, &format!("document.querySelector({}) !== null", js(css))).await?;
-    b.d().find(By::Css(css)).await.map_err(|e| format!("{css}: {e}"))
-}
-
-/// A real click on the element (WebDriver element click: scrolled into view, hit-tested).
-async fn click(b: &Browser, css: &str) -> Result<(), String> {
-    el(b, css).await?.click().await.map_err(|e| format!("click {css}: {e}"))
-}
-
 /// Click into the box and type `text` key by key; then the box must show exactly `text`.
 async fn type_into(b: &Browser, css: &str, text: &str) -> Result<(), String> {
-    let e = el(b, css).await?;
-    e.click().await.map_err(|e| format!("click {css}: {e}"))?;
-    e.send_keys(text).await.map_err(|e| format!("typing into {css}: {e}"))?;
+    let e = page::type_into(b, css, text).await?;
     // The element must still be the one typed into (not rebuilt) and show the whole text.
     let shown = e.prop("value").await.map_err(|e| format!("{css} after typing (was it rebuilt?): {e}"))?.unwrap_or_default();
     if shown != text {
@@ -48,8 +27,7 @@ async fn type_into(b: &Browser, css: &str, text: &str) -> Result<(), String> {
 
 /// Choose an option of a `<select>` by clicking it.
 async fn choose(b: &Browser, select_css: &str, value: &str) -> Result<(), String> {
-    click(b, select_css).await?;
-    click(b, &format!("{select_css} option[value={}]", js(value))).await?;
+    page::choose(b, select_css, value).await?;
     let now = el(b, select_css).await?.prop("value").await.map_err(|e| e.to_string())?.unwrap_or_default();
     if now != value {
         return Err(format!("{select_css} is {now:?} after choosing {value:?}"));

@@ -8,22 +8,8 @@ mod support;
 
 use std::time::Duration;
 
-use serde_json::Value;
+use support::page::{text, wait_for, T};
 use support::{config_for, Browser, Emulator, Site};
-
-const T: Duration = Duration::from_secs(20);
-
-fn js(s: &str) -> String {
-    Value::String(s.to_string()).to_string()
-}
-
-async fn wait_for(b: &Browser, what: &str, cond_js: &str) -> Result<(), String> {
-    b.wait_until(T, what, || async { b.eval(cond_js).await.as_bool() == Some(true) }).await.map(|_| ())
-}
-
-async fn text(b: &Browser, sel: &str) -> String {
-    b.eval(&format!("document.querySelector({})?.textContent ?? ''", js(sel))).await.as_str().unwrap_or("").to_string()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_region_unreachable_from_the_start_is_unknown_not_empty() {

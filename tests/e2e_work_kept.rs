@@ -8,49 +8,10 @@
 
 mod support;
 
-use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
+use support::page::{choose, click, el, js, prop, text, type_into, wait_for, T};
 use support::{config_for, Browser, Emulator, Site};
-use thirtyfour::prelude::*;
-
-const T: Duration = Duration::from_secs(20);
-
-fn js(s: &str) -> String {
-    Value::String(s.to_string()).to_string()
-}
-
-async fn wait_for(b: &Browser, what: &str, cond_js: &str) -> Result<(), String> {
-    b.wait_until(T, what, || async { b.eval(cond_js).await.as_bool() == Some(true) }).await.map(|_| ())
-}
-
-async fn el(b: &Browser, css: &str) -> Result<WebElement, String> {
-    wait_for(b, css, &format!("document.querySelector({}) !== null", js(css))).await?;
-    b.d().find(By::Css(css)).await.map_err(|e| format!("{css}: {e}"))
-}
-
-async fn click(b: &Browser, css: &str) -> Result<(), String> {
-    el(b, css).await?.click().await.map_err(|e| format!("click {css}: {e}"))
-}
-
-async fn type_into(b: &Browser, css: &str, text: &str) -> Result<(), String> {
-    let e = el(b, css).await?;
-    e.click().await.map_err(|e| format!("click {css}: {e}"))?;
-    e.send_keys(text).await.map_err(|e| format!("typing into {css}: {e}"))
-}
-
-async fn choose(b: &Browser, select_css: &str, value: &str) -> Result<(), String> {
-    click(b, select_css).await?;
-    click(b, &format!("{select_css} option[value={}]", js(value))).await
-}
-
-async fn text(b: &Browser, sel: &str) -> String {
-    b.eval(&format!("document.querySelector({})?.textContent ?? ''", js(sel))).await.as_str().unwrap_or("").to_string()
-}
-
-async fn prop(b: &Browser, sel: &str, p: &str) -> String {
-    b.eval(&format!("String(document.querySelector({})?.[{}] ?? '')", js(sel), js(p))).await.as_str().unwrap_or("").to_string()
-}
 
 async fn create(region: &Emulator, name: &str, labels: &[&str]) {
     let r = reqwest::Client::new()

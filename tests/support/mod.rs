@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod instrument;
+pub mod page;
 /// The IAM emulator and sm-gateway processes, shared with the gateway's own tests.
 pub mod topology;
 
