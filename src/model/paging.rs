@@ -5,8 +5,6 @@
 //! so a region never sees more than IBM's ~20 a second, a failed page retried on its own (with
 //! backoff, or after the server's `Retry-After`) while the pages that arrived stay shown.
 
-use std::collections::HashSet;
-
 use super::backoff::Backoff;
 
 /// The most secrets the console loads from one region. Beyond it a region is lying or hostile
@@ -184,37 +182,6 @@ impl PagePlan {
     }
 }
 
-/// Pages in page order, duplicates dropped: offset paging shifts when a secret is created or
-/// deleted during the load, so one secret can appear on two pages.
-pub fn merge_pages<T, K: Eq + std::hash::Hash>(pages: &[Option<Vec<T>>], key: impl Fn(&T) -> K) -> Vec<T>
-where
-    T: Clone,
-{
-    let cap = pages.iter().flatten().map(Vec::len).sum();
-    let mut seen = HashSet::with_capacity(cap);
-    let mut out = Vec::with_capacity(cap);
-    for item in pages.iter().flatten().flatten() {
-        if seen.insert(key(item)) {
-            out.push(item.clone());
-        }
-    }
-    out
-}
-
-/// [`merge_pages`] that moves instead of cloning: the final merge of 20,000 secrets should not
-/// hold two copies at once.
-pub fn merge_pages_owned<T, K: Eq + std::hash::Hash>(pages: Vec<Option<Vec<T>>>, key: impl Fn(&T) -> K) -> Vec<T> {
-    let cap = pages.iter().flatten().map(Vec::len).sum();
-    let mut seen = HashSet::with_capacity(cap);
-    let mut out = Vec::with_capacity(cap);
-    for item in pages.into_iter().flatten().flatten() {
-        if seen.insert(key(&item)) {
-            out.push(item);
-        }
-    }
-    out
-}
-
 /// `12345` → `"12,345"`: progress reads "3,000 of 10,000".
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
@@ -348,13 +315,6 @@ mod tests {
         p.succeeded(0, 0, 0, Some(0));
         assert_eq!(p.next(1.0), Step::Finished);
         assert_eq!(progress_text(0, Some(0)), "0 of 0");
-    }
-
-    #[test]
-    fn merge_keeps_page_order_and_drops_duplicates() {
-        let pages = vec![Some(vec![1, 2, 3]), None, Some(vec![3, 4])];
-        assert_eq!(merge_pages(&pages, |x| *x), vec![1, 2, 3, 4]);
-        assert_eq!(merge_pages_owned(pages, |x| *x), vec![1, 2, 3, 4]);
     }
 
     #[test]

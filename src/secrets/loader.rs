@@ -11,17 +11,18 @@ use leptos::task::spawn_local;
 use sm_contract::SecretMetadata;
 
 use crate::api::{ApiError, RegionApi};
-use crate::model::paging::{merge_pages, merge_pages_owned, PagePlan, Step};
+use crate::model::paging::{PagePlan, Step};
 use super::store::SecretsLoad;
 use crate::model::secret_list::SecretList;
 
 pub const PAGE_LIMIT: u32 = 1000;
-/// Partial lists are re-published at most this often: each publish re-indexes the list.
+/// Partial lists are re-published at most this often: each publish re-sorts and re-filters every
+/// view of the list.
 const PUBLISH_EVERY_MS: f64 = 400.0;
-/// Partial lists are published only while they are this small. Each partial publish is a copy of
-/// everything loaded so far plus its search index, and wasm memory never shrinks: copying 9,000 of
-/// 10,000 secrets just before the full list lands would double the peak for nothing. The progress
-/// figure still moves with every page.
+/// Partial lists are published only while they are this small: a publish costs nothing here (the
+/// list is shared, not copied), but every view then sorts and filters all of it again, and doing
+/// that for 9,000 of 10,000 secrets just before the full list lands is work for nothing. The
+/// progress figure still moves with every page.
 const PARTIAL_PUBLISH_MAX: u64 = 2 * PAGE_LIMIT as u64;
 
 pub type Done = Rc<dyn Fn(Result<(), ApiError>)>;
@@ -35,7 +36,9 @@ struct Load {
     on_done: Done,
     keep: Keep,
     plan: PagePlan,
-    pages: Vec<Option<Vec<SecretMetadata>>>,
+    /// Built page by page as they land, each page's secrets and keys added in its own task, so
+    /// the end of a load of 20,000 is not one long task that builds them all.
+    list: SecretList,
     skipped: usize,
     last_error: Option<ApiError>,
     /// A complete list is on screen: keep it until this load completes.
@@ -66,7 +69,7 @@ pub fn start(api: RegionApi, target: RwSignal<SecretsLoad>, is_current: Rc<dyn F
         on_done,
         keep,
         plan: PagePlan::new(PAGE_LIMIT),
-        pages: Vec::new(),
+        list: SecretList::default(),
         skipped: 0,
         last_error: None,
         keep_old,
@@ -133,13 +136,17 @@ fn on_page(load: &Rc<RefCell<Load>>, index: usize, result: Result<sm_contract::S
             let skipped = page.secrets.skipped.min(PAGE_LIMIT as usize - items.len());
             l.plan.succeeded(index, items.len() as u64, skipped as u64, page.total_count);
             l.skipped += skipped;
-            if l.pages.len() <= index {
-                l.pages.resize_with(index + 1, || None);
+            // A secret on two pages (the list moved between them) is one secret; one deleted
+            // while its page was in flight stays deleted.
+            let keep = l.keep.clone();
+            for m in items {
+                if keep(&m) {
+                    l.list.upsert(m);
+                }
             }
-            l.pages[index] = Some(items);
             let (received, total) = (l.plan.loaded(), l.plan.total());
             let publish = !l.keep_old && received <= PARTIAL_PUBLISH_MAX && now_ms() - l.last_publish_ms >= PUBLISH_EVERY_MS;
-            let items = publish.then(|| SecretList::from_vec(merge_pages(&l.pages, |m| m.id.clone())));
+            let items = publish.then(|| l.list.clone());
             if publish {
                 l.last_publish_ms = now_ms();
             }
@@ -167,10 +174,10 @@ fn finish(load: &Rc<RefCell<Load>>) {
         let mut l = load.borrow_mut();
         l.finished = true;
         let failed = l.plan.failed_pages();
-        let mut items = merge_pages_owned(std::mem::take(&mut l.pages), |m| m.id.clone());
-        // A secret deleted while its page was in flight stays deleted.
-        items.retain(|m| (l.keep)(m));
-        let items = SecretList::from_vec(items);
+        let mut items = std::mem::take(&mut l.list);
+        // A secret deleted after its page landed stays deleted.
+        let keep = l.keep.clone();
+        items.retain(|m| keep(m));
         let outcome = if failed == 0 { Ok(()) } else { Err(l.last_error.clone().unwrap_or(ApiError::Network)) };
         (l.target, l.on_done.clone(), outcome, items, l.skipped, failed, l.keep_old)
     };
