@@ -13,13 +13,13 @@ use support::{config_for, Browser, Emulator, Site};
 
 const PER_REGION: &str = "10000";
 
-/// Types words letter by letter and deletes them again; each keystroke is timed from the input
-/// event to the first frame painted after it (rAF, then a task: the paint has happened).
-const KEYSTROKES: &str = r#"(async () => {
-  const input = document.querySelector('[data-secrets-filter]');
-  const view = document.querySelector('[data-secrets-view]');
+/// Types words letter by letter and deletes them again into `input`; each keystroke is timed from
+/// the input event to the first frame painted after it (rAF, then a task: the paint has happened).
+/// `afterWord(w)` runs once each word is fully typed. The console and the bare page run this same
+/// code, so their figures compare.
+const TYPE_WORDS: &str = r#"const typeWords = async (input, afterWord) => {
   const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
-  const times = [], shown = [];
+  const times = [];
   const type = async (v) => {
     input.value = v;
     const t0 = performance.now();
@@ -29,9 +29,19 @@ const KEYSTROKES: &str = r#"(async () => {
   };
   for (const w of ['payments', 'db-password', 'prod', 'analytics-api', 'cert', 'zz-none']) {
     for (let i = 1; i <= w.length; i++) await type(w.slice(0, i));
-    shown.push(w + '=' + view.dataset.secretsShown);
+    afterWord(w);
     for (let i = w.length - 1; i >= 0; i--) await type(w.slice(0, i));
   }
+  return times;
+};"#;
+
+/// The console's keystrokes, on its filter input.
+const KEYSTROKES: &str = r#"(async () => {
+  TYPE_WORDS
+  const input = document.querySelector('[data-secrets-filter]');
+  const view = document.querySelector('[data-secrets-view]');
+  const shown = [];
+  const times = await typeWords(input, (w) => shown.push(w + '=' + view.dataset.secretsShown));
   return {times, shown, all: view.dataset.secretsShown};
 })()"#;
 
@@ -72,12 +82,12 @@ const BARE_LOAD: &str = r#"(async (apis) => {
 /// 20,000 names (lower-cased once, `includes` per keystroke) that redraws the same 26 rows and the
 /// count, timed to the first frame painted after it, as the console's.
 const BARE_KEYSTROKES: &str = r#"(async () => {
+  TYPE_WORDS
   const names = window.__bareNames, lower = names.map(n => n.toLowerCase());
   const input = document.createElement('input'), table = document.createElement('table'), count = document.createElement('p');
   const cells = [];
   for (let i = 0; i < 26; i++) { const tr = table.insertRow(); const td = tr.insertCell(); cells.push(td); }
   document.body.replaceChildren(input, count, table);
-  const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
   const draw = () => {
     const q = input.value.toLowerCase();
     const hits = [];
@@ -86,18 +96,7 @@ const BARE_KEYSTROKES: &str = r#"(async () => {
     count.textContent = hits.length + ' shown';
   };
   input.addEventListener('input', draw);
-  const times = [];
-  const type = async (v) => {
-    input.value = v;
-    const t0 = performance.now();
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-    await frame();
-    times.push(performance.now() - t0);
-  };
-  for (const w of ['payments', 'db-password', 'prod', 'analytics-api', 'cert', 'zz-none']) {
-    for (let i = 1; i <= w.length; i++) await type(w.slice(0, i));
-    for (let i = w.length - 1; i >= 0; i--) await type(w.slice(0, i));
-  }
+  const times = await typeWords(input, () => {});
   return {times};
 })()"#;
 
@@ -179,7 +178,7 @@ async fn run(b: &Browser, site: &Site, apis: &[String]) -> Result<(), String> {
         .await;
     println!("wasm transfer size: {wasm} B");
 
-    let out = b.eval(KEYSTROKES).await;
+    let out = b.eval(&KEYSTROKES.replace("TYPE_WORDS", TYPE_WORDS)).await;
     let times = sorted_times(&out);
     if times.is_empty() {
         return Err(format!("the keystroke script returned nothing: {out}"));
@@ -205,7 +204,7 @@ async fn run(b: &Browser, site: &Site, apis: &[String]) -> Result<(), String> {
         }
         bare_ms = bare["ms"].as_f64().unwrap_or(f64::NAN);
     }
-    let bare_times = sorted_times(&b.eval(BARE_KEYSTROKES).await);
+    let bare_times = sorted_times(&b.eval(&BARE_KEYSTROKES.replace("TYPE_WORDS", TYPE_WORDS)).await);
     if bare_times.is_empty() {
         return Err("the bare keystroke script returned nothing".into());
     }
