@@ -9,102 +9,10 @@ mod support;
 
 use std::time::Duration;
 
+use support::secrets_bench::{bare_keystrokes, bare_load, console_keystrokes};
 use support::{config_for, Browser, Emulator, Site};
 
 const PER_REGION: &str = "10000";
-
-/// Types words letter by letter and deletes them again into `input`; each keystroke is timed from
-/// the input event to the first frame painted after it (rAF, then a task: the paint has happened).
-/// `afterWord(w)` runs once each word is fully typed. The console and the bare page run this same
-/// code, so their figures compare.
-const TYPE_WORDS: &str = r#"const typeWords = async (input, afterWord) => {
-  const frame = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
-  const times = [];
-  const type = async (v) => {
-    input.value = v;
-    const t0 = performance.now();
-    input.dispatchEvent(new Event('input', {bubbles: true}));
-    await frame();
-    times.push(performance.now() - t0);
-  };
-  for (const w of ['payments', 'db-password', 'prod', 'analytics-api', 'cert', 'zz-none']) {
-    for (let i = 1; i <= w.length; i++) await type(w.slice(0, i));
-    afterWord(w);
-    for (let i = w.length - 1; i >= 0; i--) await type(w.slice(0, i));
-  }
-  return times;
-};"#;
-
-/// The console's keystrokes, on its filter input.
-const KEYSTROKES: &str = r#"(async () => {
-  TYPE_WORDS
-  const input = document.querySelector('[data-secrets-filter]');
-  const view = document.querySelector('[data-secrets-view]');
-  const shown = [];
-  const times = await typeWords(input, (w) => shown.push(w + '=' + view.dataset.secretsShown));
-  return {times, shown, all: view.dataset.secretsShown};
-})()"#;
-
-/// The bare page's load: the same pages fetched as the console fetches them (first page, then the
-/// rest at most 4 at a time, starts 60 ms apart, per region, both regions at once), each parsed with
-/// `JSON.parse`, and nothing else. Measured from the bare page's navigation start, as the console's.
-const BARE_LOAD: &str = r#"(async (apis) => {
-  const names = [];
-  const sleep = (ms) => new Promise(r => setTimeout(r, ms));
-  const region = async (api) => {
-    const page = async (offset) => {
-      const r = await fetch(`${api}/api/v2/secrets?offset=${offset}&limit=1000`);
-      const j = JSON.parse(await r.text());
-      for (const s of j.secrets) names.push(s.name);
-      return j;
-    };
-    const first = await page(0);
-    const offsets = [];
-    for (let o = 1000; o < first.total_count; o += 1000) offsets.push(o);
-    let last = performance.now(), next = 0;
-    const worker = async () => {
-      while (next < offsets.length) {
-        const o = offsets[next++];
-        const start = Math.max(performance.now(), last + 60);
-        last = start;
-        await sleep(start - performance.now());
-        await page(o);
-      }
-    };
-    await Promise.all([worker(), worker(), worker(), worker()]);
-  };
-  await Promise.all(apis.map(region));
-  window.__bareNames = names;
-  return {ms: performance.now(), n: names.length};
-})(APIS)"#;
-
-/// The bare page's keystrokes: the same words typed and deleted, a plain-JS filter over the same
-/// 20,000 names (lower-cased once, `includes` per keystroke) that redraws the same 26 rows and the
-/// count, timed to the first frame painted after it, as the console's.
-const BARE_KEYSTROKES: &str = r#"(async () => {
-  TYPE_WORDS
-  const names = window.__bareNames, lower = names.map(n => n.toLowerCase());
-  const input = document.createElement('input'), table = document.createElement('table'), count = document.createElement('p');
-  const cells = [];
-  for (let i = 0; i < 26; i++) { const tr = table.insertRow(); const td = tr.insertCell(); cells.push(td); }
-  document.body.replaceChildren(input, count, table);
-  const draw = () => {
-    const q = input.value.toLowerCase();
-    const hits = [];
-    for (let i = 0; i < lower.length; i++) if (lower[i].includes(q)) hits.push(i);
-    for (let r = 0; r < cells.length; r++) cells[r].textContent = r < hits.length ? names[hits[r]] : '';
-    count.textContent = hits.length + ' shown';
-  };
-  input.addEventListener('input', draw);
-  const times = await typeWords(input, () => {});
-  return {times};
-})()"#;
-
-fn sorted_times(v: &serde_json::Value) -> Vec<f64> {
-    let mut t: Vec<f64> = v["times"].as_array().map(|a| a.iter().filter_map(|v| v.as_f64()).collect()).unwrap_or_default();
-    t.sort_by(|a, b| a.total_cmp(b));
-    t
-}
 
 fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
@@ -131,15 +39,11 @@ async fn bench_10k_secrets_per_region() {
 
 async fn run(b: &Browser, site: &Site, apis: &[String]) -> Result<(), String> {
     // Keep a handle on the wasm exports (trunk announces them) to read the linear memory size.
-    #[allow(deprecated)]
-    let dev_tools = thirtyfour::extensions::cdp::ChromeDevTools::new(b.d().handle().clone());
-    dev_tools
-        .execute_cdp_with_params(
-            "Page.addScriptToEvaluateOnNewDocument",
-            serde_json::json!({"source": "addEventListener('TrunkApplicationStarted', e => { window.__wasm = e.detail.wasm; });"}),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        serde_json::json!({"source": "addEventListener('TrunkApplicationStarted', e => { window.__wasm = e.detail.wasm; });"}),
+    )
+    .await?;
     // Warm the HTTP cache and the wasm compile cache once, then measure a fresh navigation.
     let mut console_load_ms = f64::NAN;
     for round in 0..2 {
@@ -178,11 +82,8 @@ async fn run(b: &Browser, site: &Site, apis: &[String]) -> Result<(), String> {
         .await;
     println!("wasm transfer size: {wasm} B");
 
-    let out = b.eval(&KEYSTROKES.replace("TYPE_WORDS", TYPE_WORDS)).await;
-    let times = sorted_times(&out);
-    if times.is_empty() {
-        return Err(format!("the keystroke script returned nothing: {out}"));
-    }
+    let typed = console_keystrokes(b).await?;
+    let times = typed.sorted();
     println!(
         "filter keystroke → painted on the combined 20,000-row view, {} keystrokes: median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
         times.len(),
@@ -190,24 +91,15 @@ async fn run(b: &Browser, site: &Site, apis: &[String]) -> Result<(), String> {
         pct(&times, 0.95),
         times.last().copied().unwrap_or(f64::NAN)
     );
-    println!("matches per word: {}", out["shown"]);
+    println!("matches per word: {}", typed.shown);
 
-    // The same work in a bare page of the same origin (so the regions' CORS lets it fetch), in the
-    // same run: this machine is shared and noisy, the ratios are what compare across days.
-    let apis_js = serde_json::to_string(apis).map_err(|e| e.to_string())?;
+    // The same work in a bare page of the same origin, in the same run: this machine is shared
+    // and noisy, the ratios are what compare across days.
     let mut bare_ms = f64::NAN;
     for _ in 0..2 {
-        b.d().goto(&format!("{}config.json", site.url)).await.map_err(|e| e.to_string())?;
-        let bare = b.eval(&BARE_LOAD.replace("APIS", &apis_js)).await;
-        if bare["n"].as_u64() != Some(20_000) {
-            return Err(format!("the bare page did not load the 20,000 secrets: {bare}"));
-        }
-        bare_ms = bare["ms"].as_f64().unwrap_or(f64::NAN);
+        bare_ms = bare_load(b, &site.url, apis, 20_000).await?;
     }
-    let bare_times = sorted_times(&b.eval(&BARE_KEYSTROKES.replace("TYPE_WORDS", TYPE_WORDS)).await);
-    if bare_times.is_empty() {
-        return Err("the bare keystroke script returned nothing".into());
-    }
+    let bare_times = bare_keystrokes(b).await?.sorted();
     let (bm, bp) = (pct(&bare_times, 0.5), pct(&bare_times, 0.95));
     println!("bare page, same run: 20,000 fetched and parsed in {bare_ms:.0} ms; keystroke median {bm:.1} ms, p95 {bp:.1} ms");
     println!(

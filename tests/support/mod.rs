@@ -5,6 +5,8 @@
 
 pub mod instrument;
 pub mod page;
+/// The secrets benchmarks' page scripts: the typing, and the bare page they compare with.
+pub mod secrets_bench;
 /// The IAM emulator and sm-gateway processes, shared with the gateway's own tests.
 pub mod topology;
 
@@ -53,10 +55,18 @@ pub struct Emulator {
     data_dir: PathBuf,
     args: Vec<String>,
     child: Option<Child>,
+    /// How long a start may take to print its listening line (seeding happens before it).
+    ready_within: Duration,
 }
 
 impl Emulator {
     pub fn start(region: &str, data_dir: &Path, extra: &[&str]) -> Emulator {
+        Emulator::start_within(region, data_dir, extra, Duration::from_secs(30))
+    }
+
+    /// Like `start`, for a first start that takes longer than 30 s (a large `--seed`); restarts
+    /// get the same allowance.
+    pub fn start_within(region: &str, data_dir: &Path, extra: &[&str], ready_within: Duration) -> Emulator {
         let mut e = Emulator {
             region: region.to_string(),
             data_port: free_port(),
@@ -64,6 +74,7 @@ impl Emulator {
             data_dir: data_dir.to_path_buf(),
             args: extra.iter().map(|s| s.to_string()).collect(),
             child: None,
+            ready_within,
         };
         e.spawn();
         e
@@ -100,7 +111,7 @@ impl Emulator {
             }
         });
         self.child = Some(child);
-        rx.recv_timeout(Duration::from_secs(30)).expect("sm-emulator printed its listening line");
+        rx.recv_timeout(self.ready_within).expect("sm-emulator printed its listening line");
     }
 
     /// SIGKILL: the process gets no chance to say goodbye, as in a real outage.
