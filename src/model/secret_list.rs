@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use imbl::{HashMap, Vector};
 use sm_contract::SecretMetadata;
 
-use super::secrets_filter::{FacetCounts, RowKey, Source};
+use super::secrets_filter::{RowKey, Source};
 
 /// One counter for every list of the page: a list's revision is never another list's.
 static REVISIONS: AtomicU64 = AtomicU64::new(1);
@@ -25,7 +25,6 @@ pub struct SecretList {
     keys: Vector<RowKey>,
     /// Where each id is in `items`.
     at: HashMap<String, usize>,
-    counts: FacetCounts,
     /// Changes with every change, and differs between any two lists (even two loads of the same
     /// size): a cheap "is this still the list I drew?" for row keys.
     revision: u64,
@@ -90,19 +89,17 @@ impl SecretList {
     }
 
     pub fn source(&self) -> Source<'_> {
-        Source { items: &self.items, keys: &self.keys, counts: &self.counts }
+        Source { items: &self.items, keys: &self.keys }
     }
 
     /// Puts `m` in place of the secret with its id, or at the end when it is new.
     pub fn upsert(&mut self, m: SecretMetadata) {
         let key = RowKey::build(&m);
         self.revision = next_revision();
-        self.counts.add(&m, &key);
         match self.at.get(&m.id).copied() {
             Some(i) => {
-                let old = self.items.set(i, m);
-                let old_key = self.keys.set(i, key);
-                self.counts.remove(&old, &old_key);
+                self.items.set(i, m);
+                self.keys.set(i, key);
             }
             None => {
                 self.at.insert(m.id.clone(), self.items.len());
@@ -122,11 +119,8 @@ impl SecretList {
         };
         if i < self.items.len() {
             self.at.insert(last.id.clone(), i);
-            let gone = self.items.set(i, last);
-            let gone_key = self.keys.set(i, last_key);
-            self.counts.remove(&gone, &gone_key);
-        } else {
-            self.counts.remove(&last, &last_key);
+            self.items.set(i, last);
+            self.keys.set(i, last_key);
         }
         true
     }
@@ -168,12 +162,6 @@ mod tests {
             assert_eq!(s.keys[i], RowKey::build(m), "key of {}", m.id);
         }
         assert_eq!(l.at.len(), l.len());
-        // The counts are what a count from scratch gives.
-        let mut fresh = FacetCounts::default();
-        for (m, k) in s.items.iter().zip(s.keys.iter()) {
-            fresh.add(m, k);
-        }
-        assert_eq!(l.counts, fresh, "facet counts drifted from the list");
     }
 
     #[test]
