@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::lenient::{self, LenientVec, RawList};
+use crate::lenient::{self, LenientVec};
 
 /// The nine secret types. Unknown strings survive as `Other` so a newer server never breaks a list.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SecretType {
     Arbitrary,
@@ -58,39 +58,21 @@ impl SecretType {
     }
 }
 
-/// Read from a string by hand: the derived form of an enum with an untagged variant buffers the
-/// value and tries each variant in turn, once per secret of every page.
-impl<'de> Deserialize<'de> for SecretType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = SecretType;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a secret type")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<SecretType, E> {
-                Ok(SecretType::parse(s))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rotation {
-    #[serde(default, deserialize_with = "lenient::bool_or_false")]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub auto_rotate: bool,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::count")]
     pub interval: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub unit: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Validity {
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub not_before: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub not_after: Option<String>,
 }
 
@@ -104,27 +86,27 @@ pub struct SecretMetadata {
     pub secret_type: SecretType,
     #[serde(default = "default_group", deserialize_with = "group_or_default")]
     pub secret_group_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_i64")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub state: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub state_description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub crn: Option<String>,
-    #[serde(default, deserialize_with = "lenient::strings")]
+    #[serde(default, deserialize_with = "lenient::or_default")]
     pub labels: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub created_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub updated_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub retrieved_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub expiration_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub downloaded: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::count")]
     pub locks_total: Option<u64>,
@@ -134,29 +116,29 @@ pub struct SecretMetadata {
     pub custom_metadata: Option<Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub rotation: Option<Rotation>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub next_rotation_date: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub ttl: Option<String>,
     // Certificate fields (imported/public/private certs).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub common_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_strings")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub alt_names: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub issuer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub serial_number: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub validity: Option<Validity>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub key_algorithm: Option<String>,
     // Credentials fields (iam_credentials, service_credentials).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub service_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_strings")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub access_groups: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub reuse_api_key: Option<bool>,
 }
 
@@ -167,7 +149,7 @@ fn default_group() -> String {
 }
 
 fn group_or_default<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(lenient::opt_string(d)?.unwrap_or_else(default_group))
+    Ok(lenient::opt::<D, String>(d)?.unwrap_or_else(default_group))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -196,24 +178,15 @@ pub struct SecretsPage {
     pub secrets: LenientVec<SecretMetadata>,
 }
 
-/// The same page with its secrets not read yet (see [`RawList`]): `RawList::read` reads one as a
-/// [`SecretMetadata`]. The console reads pages this way so that no page is one long task.
-#[derive(Debug, Deserialize)]
-pub struct SecretsPageRaw {
-    #[serde(default, deserialize_with = "lenient::count")]
-    pub total_count: Option<u64>,
-    pub secrets: RawList,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecretGroup {
     pub id: String,
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub updated_at: Option<String>,
 }
 
@@ -228,21 +201,21 @@ pub struct SecretGroupsPage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VersionMetadata {
     pub id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub secret_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub created_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub auto_rotated: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub downloaded: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_bool")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub payload_available: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub alias: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub expiration_date: Option<String>,
 }
 
@@ -259,15 +232,15 @@ pub struct VersionsList {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecretLock {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub created_at: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub created_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub secret_version_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt_string")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient::opt")]
     pub secret_version_alias: Option<String>,
 }
 
@@ -319,26 +292,6 @@ mod tests {
     fn an_error_body_is_not_an_empty_page() {
         let body = r#"{"errors":[{"code":"x","message":"boom"}],"trace":"t","status_code":500}"#;
         assert!(serde_json::from_str::<SecretsPage>(body).is_err());
-        assert!(serde_json::from_str::<SecretsPageRaw>(body).is_err());
-    }
-
-    #[test]
-    fn a_raw_page_reads_to_the_same_secrets_as_a_page() {
-        let body = r#"{"total_count":4,"secrets":[
-            {"id":"a","name":"one","secret_type":"arbitrary","labels":["x"],"state":1,"custom_metadata":{"k":[1]}},
-            {"id":7,"name":"bad","secret_type":"kv"},
-            {"id":"b","name":"two","secret_type":5},
-            {"id":"c","name":"three","secret_type":"kv","rotation":{"auto_rotate":"yes","interval":3}}]}"#;
-        let page: SecretsPage = serde_json::from_str(body).expect("page parses");
-        let raw: SecretsPageRaw = serde_json::from_str(body).expect("raw page parses");
-        assert_eq!(raw.total_count, Some(4));
-        assert_eq!(raw.secrets.items.len(), 4);
-        let read: Vec<SecretMetadata> = raw.secrets.items.iter().filter_map(|r| RawList::read(r)).collect();
-        assert_eq!(read, page.secrets.items);
-        assert_eq!((page.secrets.items.len(), page.secrets.skipped), (2, 2), "a non-string type is no secret");
-        assert_eq!(read[1].rotation.as_ref().map(|r| (r.auto_rotate, r.interval)), Some((false, Some(3))));
-        let not_a_list: SecretsPageRaw = serde_json::from_str(r#"{"secrets":{"id":"a"}}"#).expect("parses");
-        assert_eq!((not_a_list.secrets.items.len(), not_a_list.secrets.skipped), (0, 1));
     }
 
     #[test]
