@@ -20,6 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
+use regional_console::model::paging::thousands;
 use support::secrets_bench::{bare_keystrokes, bare_load, console_keystrokes, open_combined_view, Typed};
 use support::{config_for, root, Browser, Emulator, Site};
 
@@ -688,19 +689,6 @@ async fn wait_transition(b: &Browser, region: &str, state: &str, since: f64) -> 
 }
 
 const MB: f64 = 1024.0 * 1024.0;
-
-/// `20000` → `20,000`.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 fn opt_ms(v: Option<f64>) -> String {
     fmt_value(v, Unit::Ms)
