@@ -98,10 +98,17 @@ async fn common(b: &Browser, kind: &str, name: &str, group: &str) -> Result<(), 
 
 async fn submit(b: &Browser, region: &Emulator, name: &str) -> Result<Value, String> {
     click(b, "[data-action=submit-create]").await?;
-    match stored(region, name).await {
-        Ok(v) => Ok(v),
-        Err(e) => Err(format!("{e}; the form says: {}", form_errors(b).await)),
+    let s = match stored(region, name).await {
+        Ok(v) => v,
+        Err(e) => return Err(format!("{e}; the form says: {}", form_errors(b).await)),
+    };
+    // The region can store the secret before the console has read the answer and closed the
+    // form; the next step opens a fresh form only once this one is gone, so it waits for the
+    // console's own acknowledgement instead of racing it (that race failed CI once).
+    if let Err(e) = wait_for(b, "the create form to close once the region answered", &format!("document.querySelector({}) === null", js(F))).await {
+        return Err(format!("{e}; the form says: {}", form_errors(b).await));
     }
+    Ok(s)
 }
 
 fn check_common(kind: &str, s: &Value, group: &str) -> Result<(), String> {
