@@ -180,16 +180,45 @@ pub async fn send(req: &Request) -> Result<Response200, ApiError> {
     }
     let zone = header("x-zone").map(|z| z.chars().take(64).collect());
     let retry_after = header("retry-after").and_then(|v| retry_after_ms(&v, now_unix_s()));
-    let text_promise = resp.text().map_err(|_| ApiError::Decode("unreadable body".into()))?;
-    let text = JsFuture::from(text_promise).await.map_err(|_| fail(&deadline))?;
-    let body = text.as_string().unwrap_or_default();
-    if body.len() > MAX_BODY_BYTES {
+    // The body as bytes, not text: copying UTF-8 bytes into wasm memory is a memcpy, where a JS
+    // string had to be decoded from UTF-8 and encoded back (most of the cost of a 1,000-secret
+    // page); the size is known before anything enters wasm memory, so a hostile chunked body
+    // never does; and the JS copy can be wiped, which a string cannot.
+    let buf_promise = resp.array_buffer().map_err(|_| ApiError::Decode("unreadable body".into()))?;
+    let buf = JsFuture::from(buf_promise).await.map_err(|_| fail(&deadline))?;
+    let bytes = js_sys::Uint8Array::new(&buf);
+    let len = bytes.length() as usize;
+    if len > MAX_BODY_BYTES {
+        bytes.fill(0, 0, len as u32);
         return Err(ApiError::TooLarge(MAX_BODY_BYTES));
     }
+    let mut raw = vec![0u8; len];
+    bytes.copy_to(&mut raw);
+    bytes.fill(0, 0, len as u32);
+    let body = utf8_body(raw);
     if !(200..300).contains(&status) {
         return Err(ApiError::Status { status, summary: ErrorSummary::from_body(&body), retry_after_ms: retry_after });
     }
     Ok(Response200 { status, zone, body })
+}
+
+/// The body as text, as `Response.text()` would give it: a leading byte-order mark dropped, bytes
+/// that are not UTF-8 replaced (and the copy that held them wiped).
+fn utf8_body(raw: Vec<u8>) -> String {
+    let mut text = match String::from_utf8(raw) {
+        Ok(s) => s,
+        Err(e) => {
+            let mut raw = e.into_bytes();
+            let s = String::from_utf8_lossy(&raw).into_owned();
+            raw.zeroize();
+            s
+        }
+    };
+    if text.starts_with('\u{FEFF}') {
+        // In place: no second copy of the body is made (and left unwiped).
+        text.replace_range(..'\u{FEFF}'.len_utf8(), "");
+    }
+    text
 }
 
 /// Parse a 2xx body as JSON of type `T`, explaining what was wrong when it is not.

@@ -9,6 +9,7 @@ pub mod iam;
 pub mod region;
 pub mod retry;
 pub mod secrets;
+pub mod turn;
 
 pub use error::ApiError;
 pub use region::RegionApi;

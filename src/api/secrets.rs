@@ -2,7 +2,7 @@
 //! built from this region's own origin; a write is sent once and never retried here.
 
 use serde_json::Value;
-use sm_contract::{SecretGroupsPage, SecretLocksPage, SecretMetadata, SecretType, SecretsPage, VersionsList};
+use sm_contract::{SecretGroupsPage, SecretLocksPage, SecretMetadata, SecretType, SecretsPage, SecretsPageRaw, VersionsList};
 
 use super::error::ApiError;
 use super::http::{decode, get_json, send, Method, Request};
@@ -53,6 +53,13 @@ impl RegionApi {
             q.push_str("&search=");
             q.push_str(&enc(s));
         }
+        Ok(get_json(&self.get(&q, PAGE_TIMEOUT_MS)).await?.0)
+    }
+
+    /// One page of the whole list with its secrets still unread, for the loader to read in time
+    /// slices (`RawList::read`).
+    pub async fn secrets_page_raw(&self, offset: u64, limit: u32) -> Result<SecretsPageRaw, ApiError> {
+        let q = format!("/api/v2/secrets?offset={offset}&limit={limit}");
         Ok(get_json(&self.get(&q, PAGE_TIMEOUT_MS)).await?.0)
     }
 

@@ -103,6 +103,16 @@ fn Console(config: Config) -> impl IntoView {
         })
         .collect();
     let lists: Vec<_> = regions.iter().map(|r| r.secrets).collect();
+    // The secrets section is built one task after the region panels: built together they were
+    // one long task (over 100 ms on a desktop) before anything was painted. Its data loads on its
+    // own either way; only the building of its views waits.
+    let secrets_built = RwSignal::new(false);
+    leptos::task::spawn_local(async move {
+        crate::api::turn::next_turn().await;
+        let _ = secrets_built.try_set(true);
+    });
+    let auth_mode = config.auth;
+    let secrets = move || secrets_built.get().then(|| view! { <SecretsSection regions=regions.clone() auth=auth_mode token=auth.prompt /> });
     view! {
         {(!embedded).then(|| view! {
             <header class="app-head">
@@ -124,6 +134,6 @@ fn Console(config: Config) -> impl IntoView {
                 })
                 .collect::<Vec<_>>()}
         </main>
-        <SecretsSection regions=regions auth=config.auth token=auth.prompt />
+        {secrets}
     }
 }

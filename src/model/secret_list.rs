@@ -4,13 +4,21 @@
 //! `Vec` made every change a copy of all of it: re-reading one secret at 20,000 copied 20,000
 //! secrets and rebuilt 20,000 keys. Here a copy shares everything (O(1)), and replacing, adding or
 //! removing one secret touches O(log n) of the tree, keeping the others' keys.
+//!
+//! It is also the console's largest holding (100,000 secrets in one instance are real), so it keeps
+//! what lists, filters, comparisons, copies and edit forms read, and no more: the fields only a
+//! secret's own page shows are dropped on the way in ([`listed`]), and that page reads them when
+//! it opens. Ids are indexed by a hash, not by a second copy of every id.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+
+#[cfg(not(test))]
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use imbl::{HashMap, Vector};
 use sm_contract::SecretMetadata;
 
-use super::secrets_filter::{RowKey, Source};
+use super::secrets_filter::{FacetCounts, RowKey, Source};
 
 /// One counter for every list of the page: a list's revision is never another list's.
 static REVISIONS: AtomicU64 = AtomicU64::new(1);
@@ -23,8 +31,10 @@ fn next_revision() -> u64 {
 pub struct SecretList {
     items: Vector<SecretMetadata>,
     keys: Vector<RowKey>,
-    /// Where each id is in `items`.
-    at: HashMap<String, usize>,
+    /// Where each id is in `items`, by the id's hash: two ids with the same hash share a slot,
+    /// and a lookup compares the ids themselves.
+    at: HashMap<u64, Slot>,
+    counts: FacetCounts,
     /// Changes with every change, and differs between any two lists (even two loads of the same
     /// size): a cheap "is this still the list I drew?" for row keys.
     revision: u64,
@@ -43,6 +53,52 @@ impl std::fmt::Debug for SecretList {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SecretList({} secrets)", self.items.len())
     }
+}
+
+/// The positions of the ids that have one hash: almost always one.
+#[derive(Clone, Debug, PartialEq)]
+enum Slot {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+/// A fixed-key hasher: the same hash in every list, so lists compare and share. A hostile server
+/// choosing ids that collide only makes its own lookups slower (a slot holds them all).
+#[cfg(not(test))]
+fn id_hash(id: &str) -> u64 {
+    let mut h = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().build_hasher();
+    id.hash(&mut h);
+    h.finish()
+}
+
+/// In tests, ids collide on purpose (the hash is the first and last bytes): every test then also
+/// checks that ids sharing a slot stay apart.
+#[cfg(test)]
+fn id_hash(id: &str) -> u64 {
+    let b = id.as_bytes();
+    b.first().map_or(0, |f| u64::from(*f) << 8 | b.last().map_or(0, |l| u64::from(*l)))
+}
+
+/// `m` as the list keeps it: without what only the secret's own page shows (it reads them
+/// itself). About 300 of some 1,500 bytes a secret took here.
+pub fn listed(mut m: SecretMetadata) -> SecretMetadata {
+    m.crn = None;
+    m.created_by = None;
+    m.retrieved_at = None;
+    m.downloaded = None;
+    m.locks_total = None;
+    m.next_rotation_date = None;
+    m.ttl = None;
+    m.common_name = None;
+    m.alt_names = None;
+    m.issuer = None;
+    m.serial_number = None;
+    m.validity = None;
+    m.key_algorithm = None;
+    m.service_id = None;
+    m.access_groups = None;
+    m.reuse_api_key = None;
+    m
 }
 
 impl SecretList {
@@ -73,7 +129,40 @@ impl SecretList {
     }
 
     pub fn position(&self, id: &str) -> Option<usize> {
-        self.at.get(id).copied()
+        let is = |i: &usize| self.items.get(*i).is_some_and(|m| m.id == id);
+        match self.at.get(&id_hash(id))? {
+            Slot::One(i) => Some(*i).filter(is),
+            Slot::Many(v) => v.iter().copied().find(is),
+        }
+    }
+
+    fn index_insert(&mut self, id: &str, i: usize) {
+        let h = id_hash(id);
+        let slot = match self.at.remove(&h) {
+            None => Slot::One(i),
+            Some(Slot::One(j)) => Slot::Many(vec![j, i]),
+            Some(Slot::Many(mut v)) => {
+                v.push(i);
+                Slot::Many(v)
+            }
+        };
+        self.at.insert(h, slot);
+    }
+
+    /// Forgets that `id` is at `i`.
+    fn index_remove(&mut self, id: &str, i: usize) {
+        let h = id_hash(id);
+        match self.at.remove(&h) {
+            Some(Slot::Many(mut v)) => {
+                v.retain(|j| *j != i);
+                let slot = if v.len() == 1 { Slot::One(v[0]) } else { Slot::Many(v) };
+                self.at.insert(h, slot);
+            }
+            Some(Slot::One(j)) if j != i => {
+                self.at.insert(h, Slot::One(j));
+            }
+            _ => {}
+        }
     }
 
     pub fn by_id(&self, id: &str) -> Option<&SecretMetadata> {
@@ -81,7 +170,7 @@ impl SecretList {
     }
 
     pub fn contains(&self, id: &str) -> bool {
-        self.at.contains_key(id)
+        self.position(id).is_some()
     }
 
     pub fn revision(&self) -> u64 {
@@ -89,20 +178,23 @@ impl SecretList {
     }
 
     pub fn source(&self) -> Source<'_> {
-        Source { items: &self.items, keys: &self.keys }
+        Source { items: &self.items, keys: &self.keys, counts: &self.counts }
     }
 
-    /// Puts `m` in place of the secret with its id, or at the end when it is new.
+    /// Puts `m` (as [`listed`]) in place of the secret with its id, or at the end when it is new.
     pub fn upsert(&mut self, m: SecretMetadata) {
+        let m = listed(m);
         let key = RowKey::build(&m);
         self.revision = next_revision();
-        match self.at.get(&m.id).copied() {
+        self.counts.add(&m, &key);
+        match self.position(&m.id) {
             Some(i) => {
-                self.items.set(i, m);
-                self.keys.set(i, key);
+                let old = self.items.set(i, m);
+                let old_key = self.keys.set(i, key);
+                self.counts.remove(&old, &old_key);
             }
             None => {
-                self.at.insert(m.id.clone(), self.items.len());
+                self.index_insert(&m.id, self.items.len());
                 self.items.push_back(m);
                 self.keys.push_back(key);
             }
@@ -112,15 +204,21 @@ impl SecretList {
     /// Drops the secret with this id; the last one takes its place, which no view can see since
     /// every view sorts (ties broken by id). Returns whether it was there.
     pub fn remove(&mut self, id: &str) -> bool {
-        let Some(i) = self.at.remove(id) else { return false };
+        let Some(i) = self.position(id) else { return false };
+        self.index_remove(id, i);
         self.revision = next_revision();
         let (Some(last), Some(last_key)) = (self.items.pop_back(), self.keys.pop_back()) else {
             return false;
         };
         if i < self.items.len() {
-            self.at.insert(last.id.clone(), i);
-            self.items.set(i, last);
-            self.keys.set(i, last_key);
+            let end = self.items.len();
+            self.index_remove(&last.id, end);
+            self.index_insert(&last.id, i);
+            let gone = self.items.set(i, last);
+            let gone_key = self.keys.set(i, last_key);
+            self.counts.remove(&gone, &gone_key);
+        } else {
+            self.counts.remove(&last, &last_key);
         }
         true
     }
@@ -161,7 +259,17 @@ mod tests {
             assert_eq!(l.position(&m.id), Some(i), "index of {}", m.id);
             assert_eq!(s.keys[i], RowKey::build(m), "key of {}", m.id);
         }
-        assert_eq!(l.at.len(), l.len());
+        let indexed: usize = l.at.values().map(|s| match s {
+            Slot::One(_) => 1,
+            Slot::Many(v) => v.len(),
+        }).sum();
+        assert_eq!(indexed, l.len());
+        // The counts are what a count from scratch gives.
+        let mut fresh = FacetCounts::default();
+        for (m, k) in s.items.iter().zip(s.keys.iter()) {
+            fresh.add(m, k);
+        }
+        assert_eq!(l.counts, fresh, "facet counts drifted from the list");
     }
 
     #[test]
@@ -215,6 +323,42 @@ mod tests {
         assert_eq!(after.by_id("s0").map(|m| m.name.as_str()), Some("renamed"));
         assert_eq!((before.len(), after.len()), (5_000, 5_000));
         consistent(&after);
+    }
+
+    #[test]
+    fn the_list_keeps_what_lists_filters_copies_and_forms_read_and_drops_the_rest() {
+        let mut m = secret("a", "cert", "public_cert");
+        m.crn = Some("crn:v1:…:secret:a".into());
+        m.common_name = Some("example.com".into());
+        m.created_by = Some("IBMid-1".into());
+        m.description = Some("kept".into());
+        m.labels = vec!["kept".into()];
+        m.updated_at = Some("2026-01-01T00:00:00Z".into());
+        m.versions_total = Some(3);
+        let l = SecretList::from_vec(vec![m]);
+        let kept = l.by_id("a").expect("listed");
+        assert_eq!((kept.crn.as_deref(), kept.common_name.as_deref(), kept.created_by.as_deref()), (None, None, None));
+        assert_eq!((kept.description.as_deref(), kept.labels.len(), kept.versions_total), (Some("kept"), 1, Some(3)));
+        assert_eq!(kept.updated_at.as_deref(), Some("2026-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn ids_that_share_a_hash_stay_apart() {
+        // "s0" … "s5" share no slot under the test hash, "s…0" do: six of them.
+        let mut l = SecretList::from_vec((0..6).map(|i| secret(&format!("s{i}0"), &format!("n{i}"), "arbitrary")).collect());
+        l.upsert(secret("t0", "other slot", "arbitrary"));
+        consistent(&l);
+        assert_eq!(l.by_id("s30").map(|m| m.name.as_str()), Some("n3"));
+        assert!(!l.contains("s90") && !l.contains("u"), "a shared slot is no match");
+        assert!(l.remove("s00"));
+        assert!(l.remove("s50"));
+        consistent(&l);
+        assert_eq!(ids(&l), ["s10", "s20", "s30", "s40", "t0"]);
+        for id in ["s10", "s20", "s30", "s40"] {
+            assert!(l.remove(id));
+            consistent(&l);
+        }
+        assert_eq!(ids(&l), ["t0"]);
     }
 
     #[test]

@@ -11,9 +11,15 @@ use super::zones::ZoneList;
 use crate::config::RegionConfig;
 use crate::model::region_state::{DownCause, RegionState};
 
+/// Local time as `HH:MM:SS` (what `toLocaleTimeString("en-GB")` gives), written by hand: the first
+/// locale call loads the browser's locale data, about 9 ms in the middle of the first render.
 pub fn clock_time(ms: f64) -> String {
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
-    d.to_locale_time_string("en-GB").as_string().unwrap_or_default()
+    if d.get_time().is_nan() {
+        return "an unknown time".to_string();
+    }
+    let two = |n: u32| if n < 10 { format!("0{n}") } else { n.to_string() };
+    format!("{}:{}:{}", two(d.get_hours()), two(d.get_minutes()), two(d.get_seconds()))
 }
 
 /// "1 of 3 zones down (us-south-2)", or the reported status when zones do not say.

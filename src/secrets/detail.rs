@@ -54,7 +54,7 @@ fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
         row("Access groups", m.access_groups.as_ref().map(|a| a.join(", "))),
         row("Reuses its API key", m.reuse_api_key.map(|r| if r { "yes: reading it does not rotate it" } else { "no: every read creates a new API key" }.to_string())),
         row("Versions", m.versions_total.map(thousands)),
-        row("Locks", Some(thousands(m.locks_total.unwrap_or(0)))),
+        row("Locks", m.locks_total.map(thousands)),
         row("Common name", m.common_name.clone()),
         row("Alternative names", m.alt_names.as_ref().map(|a| a.join(", "))),
         row("Issuer", m.issuer.clone()),
@@ -110,6 +110,9 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
     };
     let from_list = r.keyed.with_untracked(|k| k.by_id(&id).cloned());
     let meta: RwSignal<Option<SecretMetadata>> = RwSignal::new(from_list);
+    // What the list holds is not all of a secret (model::secret_list::listed): until the region
+    // answers, say that the rest is still to come.
+    let read_whole = RwSignal::new(false);
     let versions: RwSignal<Option<Result<Vec<VersionMetadata>, String>>> = RwSignal::new(None);
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
     let refresh = RwSignal::new(0u32);
@@ -151,6 +154,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
                     }
                     Ok(m) => {
                         let _ = meta.try_set(Some(m.clone()));
+                        let _ = read_whole.try_set(true);
                         let _ = problem.try_set(None);
                         r.upsert_secret(m);
                     }
@@ -225,6 +229,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             return view! { <p class="note" role="status">{move || if problem.with(|p| p.is_none()) { "Loading…" } else { "" }}</p> }.into_any();
         };
         let r = r_view.clone();
+        let label_partial = r.label.clone();
         let rows = {
             let r = r.clone();
             move || meta.with(|m| m.as_ref().map(|m| meta_rows(m, r.group_name(&m.secret_group_id), now.get())))
@@ -277,6 +282,11 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             {move || r.write_block().map(|b| view! { <p class="write-block" role="note">{b}</p> })}
             {open_panel}
             <dl class="meta" data-secret-detail=sid.clone()>{rows}</dl>
+            {move || (!read_whole.get()).then(|| view! {
+                <p class="note" role="status" data-detail-partial="">
+                    {format!("Shown from the list. The CRN, the creator, the last read, locks, TTL and certificate or credential details are read from {} when it answers.", label_partial.clone())}
+                </p>
+            })}
             {custom}
             // Reading the value changes "last read"; show it.
             <SecretValue region=r_view.clone() id=sid.clone() secret_type=sty on_read=move || refresh.update(|x| *x += 1) />

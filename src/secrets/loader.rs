@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sm_contract::SecretMetadata;
+use sm_contract::lenient::RawList;
+use sm_contract::{SecretMetadata, SecretsPageRaw};
 
+use crate::api::turn::{next_turn, now_ms as slice_clock, SLICE_MS};
 use crate::api::{ApiError, RegionApi};
 use crate::model::paging::{PagePlan, Step};
 use super::store::SecretsLoad;
@@ -94,7 +96,14 @@ fn pump(load: &Rc<RefCell<Load>>) {
                 let api = load.borrow().api.clone();
                 let l2 = load.clone();
                 spawn_local(async move {
-                    let result = api.secrets_page_search(offset, PAGE_LIMIT, None).await;
+                    let result = match api.secrets_page_raw(offset, PAGE_LIMIT).await {
+                        Ok(page) => match read_page(&l2, page).await {
+                            Some(read) => Ok(read),
+                            // A newer load took over while this page was being read.
+                            None => return,
+                        },
+                        Err(e) => Err(e),
+                    };
                     on_page(&l2, index, result);
                     pump(&l2);
                 });
@@ -123,27 +132,65 @@ fn pump(load: &Rc<RefCell<Load>>) {
     }
 }
 
-fn on_page(load: &Rc<RefCell<Load>>, index: usize, result: Result<sm_contract::SecretsPage, ApiError>) {
+/// What reading one page gave.
+struct PageRead {
+    read: u64,
+    skipped: u64,
+    total: Option<u64>,
+}
+
+/// Reads a page's secrets into the list in time slices of [`SLICE_MS`], giving the browser a turn
+/// between slices: a page of 1,000 read in one go is a long task on a phone (and two regions'
+/// pages land back to back). `None` when a newer load took over meanwhile.
+async fn read_page(load: &Rc<RefCell<Load>>, page: SecretsPageRaw) -> Option<PageRead> {
+    let mut items = page.secrets.items;
+    // A page is at most what was asked for, whatever the region sent.
+    items.truncate(PAGE_LIMIT as usize);
+    let mut out = PageRead { read: 0, skipped: page.secrets.skipped as u64, total: page.total_count };
+    let mut rest = items.into_iter();
+    loop {
+        let started = slice_clock();
+        {
+            let mut l = load.borrow_mut();
+            if l.finished || !(l.is_current)() {
+                return None;
+            }
+            let keep = l.keep.clone();
+            for n in 0u32.. {
+                let Some(item) = rest.next() else {
+                    out.skipped = out.skipped.min(u64::from(PAGE_LIMIT) - out.read);
+                    return Some(out);
+                };
+                match RawList::read::<SecretMetadata>(&item) {
+                    Some(m) => {
+                        out.read += 1;
+                        // A secret on two pages (the list moved between them) is one secret;
+                        // one deleted while its page was in flight stays deleted.
+                        if keep(&m) {
+                            l.list.upsert(m);
+                        }
+                    }
+                    None => out.skipped += 1,
+                }
+                // The clock is read every few secrets: reading it costs a call into the page.
+                if n % 16 == 15 && slice_clock() - started >= SLICE_MS {
+                    break;
+                }
+            }
+        }
+        next_turn().await;
+    }
+}
+
+fn on_page(load: &Rc<RefCell<Load>>, index: usize, result: Result<PageRead, ApiError>) {
     let mut l = load.borrow_mut();
     if !(l.is_current)() {
         return;
     }
     match result {
         Ok(page) => {
-            // A page is at most what was asked for, whatever the region sent.
-            let mut items = page.secrets.items;
-            items.truncate(PAGE_LIMIT as usize);
-            let skipped = page.secrets.skipped.min(PAGE_LIMIT as usize - items.len());
-            l.plan.succeeded(index, items.len() as u64, skipped as u64, page.total_count);
-            l.skipped += skipped;
-            // A secret on two pages (the list moved between them) is one secret; one deleted
-            // while its page was in flight stays deleted.
-            let keep = l.keep.clone();
-            for m in items {
-                if keep(&m) {
-                    l.list.upsert(m);
-                }
-            }
+            l.plan.succeeded(index, page.read, page.skipped, page.total);
+            l.skipped += page.skipped as usize;
             let (received, total) = (l.plan.loaded(), l.plan.total());
             let publish = !l.keep_old && received <= PARTIAL_PUBLISH_MAX && now_ms() - l.last_publish_ms >= PUBLISH_EVERY_MS;
             let items = publish.then(|| l.list.clone());

@@ -309,8 +309,11 @@ pub fn SecretsTable(
     }
     // Back where the table was scrolled to when the view was left.
     Effect::new(move |_| {
-        if let Some(el) = scroller.get() {
-            el.set_scroll_top(state.scroll.get_value() as i32);
+        // Only a real position is restored: setting scrollTop forces a layout in the middle of
+        // building the page (10 ms at start-up), and a new table is at the top already.
+        let saved = state.scroll.get_value() as i32;
+        if let Some(el) = scroller.get().filter(|_| saved != 0) {
+            el.set_scroll_top(saved);
         }
     });
 
