@@ -5,6 +5,7 @@
 //! sort is paid only when the sort column changes.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use imbl::OrdMap;
 
@@ -197,23 +198,27 @@ impl Filter {
         &self.raw
     }
 
+    /// Nothing to filter by: every row matches.
+    pub fn is_everything(&self) -> bool {
+        self.words.is_empty()
+            && self.secret_type.is_none()
+            && self.group.is_none()
+            && self.state.is_none()
+            && self.label.is_none()
+            && self.expiring == ExpiringFilter::Any
+    }
+
     pub fn matches(&self, m: &SecretMetadata, k: &RowKey, now: i64) -> bool {
+        self.matches_key(k, now) && self.matches_meta(m)
+    }
+
+    /// The part of the filter a row's key answers alone: the words, the state and the expiry.
+    fn matches_key(&self, k: &RowKey, now: i64) -> bool {
         if !k.matches_words(&self.words) {
-            return false;
-        }
-        if self.secret_type.as_deref().is_some_and(|t| t != m.secret_type.as_str()) {
-            return false;
-        }
-        if self.group.as_deref().is_some_and(|g| g != m.secret_group_id) {
             return false;
         }
         if self.state.as_deref().is_some_and(|s| s != k.state) {
             return false;
-        }
-        if let Some(l) = &self.label {
-            if !m.labels.iter().any(|x| x.eq_ignore_ascii_case(l)) {
-                return false;
-            }
         }
         match (self.expiring, expiry(k.expires, now)) {
             (ExpiringFilter::Any, _) => true,
@@ -221,6 +226,38 @@ impl Filter {
             (ExpiringFilter::Soon, e) => e == Expiry::Soon,
             (ExpiringFilter::Attention, e) => matches!(e, Expiry::Expired | Expiry::Soon),
         }
+    }
+
+    /// Whether the filter asks anything only the secret itself answers (type, group, label).
+    fn needs_meta(&self) -> bool {
+        self.secret_type.is_some() || self.group.is_some() || self.label.is_some()
+    }
+
+    fn matches_meta(&self, m: &SecretMetadata) -> bool {
+        if self.secret_type.as_deref().is_some_and(|t| t != m.secret_type.as_str()) {
+            return false;
+        }
+        if self.group.as_deref().is_some_and(|g| g != m.secret_group_id) {
+            return false;
+        }
+        if let Some(l) = &self.label {
+            if !m.labels.iter().any(|x| x.eq_ignore_ascii_case(l)) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Every row this filter matches also matched `before` (the user typed on: "pay" after
+    /// "pa"), so the new answer can be looked for among the old one's rows alone. Each old word
+    /// must lie inside a new word; everything else must be the same.
+    pub fn narrows(&self, before: &Filter) -> bool {
+        self.secret_type == before.secret_type
+            && self.group == before.group
+            && self.state == before.state
+            && self.label == before.label
+            && self.expiring == before.expiring
+            && before.words.iter().all(|old| self.words.iter().any(|new| new.contains(old.as_str())))
     }
 }
 
@@ -332,17 +369,67 @@ pub fn sorted(sources: &[Source], sort: Sort) -> Vec<RowRef> {
 }
 
 /// The rows of `order` that match `filter`, keeping the order.
+///
+/// A long `order` is answered list by list first, each list walked front to back, and `order`
+/// then only looks its rows up in those answers: looking each row up in the lists in sorted order
+/// was two tree walks per row, at 100,000 rows 16 ms of a keystroke even with an empty filter.
+/// The secrets themselves are walked only when the filter asks about them (type, group, label).
+/// A short `order` (a narrowing keystroke filters the last answer) is looked up row by row.
 pub fn filtered(sources: &[Source], order: &[RowRef], filter: &Filter, now: i64) -> Vec<RowRef> {
-    order
+    if filter.is_everything() {
+        // Clearing the filter is the broadest keystroke of all: no row needs to be looked at.
+        let lens: Vec<usize> = sources.iter().map(|s| s.items.len().min(s.keys.len())).collect();
+        return order.iter().copied().filter(|r| lens.get(r.source as usize).is_some_and(|n| (r.idx as usize) < *n)).collect();
+    }
+    let rows: usize = sources.iter().map(|s| s.keys.len()).sum();
+    // `order` may come from another list than `sources` for a moment: skip, never panic.
+    if order.len() * 4 < rows {
+        return order
+            .iter()
+            .copied()
+            .filter(|r| {
+                let s = sources.get(r.source as usize);
+                let k = s.and_then(|s| s.keys.get(r.idx as usize));
+                k.is_some_and(|k| filter.matches_key(k, now))
+                    && (!filter.needs_meta() || s.and_then(|s| s.items.get(r.idx as usize)).is_some_and(|m| filter.matches_meta(m)))
+            })
+            .collect();
+    }
+    let hits: Vec<Vec<bool>> = sources
         .iter()
-        .copied()
-        .filter(|r| {
-            // `order` may come from another list than `sources` for a moment: skip, never panic.
-            let s = sources.get(r.source as usize);
-            let (m, k) = (s.and_then(|s| s.items.get(r.idx as usize)), s.and_then(|s| s.keys.get(r.idx as usize)));
-            matches!((m, k), (Some(m), Some(k)) if filter.matches(m, k, now))
+        .map(|s| {
+            if filter.needs_meta() {
+                s.items.iter().zip(s.keys.iter()).map(|(m, k)| filter.matches_key(k, now) && filter.matches_meta(m)).collect()
+            } else {
+                s.keys.iter().map(|k| filter.matches_key(k, now)).collect()
+            }
         })
-        .collect()
+        .collect();
+    order.iter().copied().filter(|r| hits.get(r.source as usize).and_then(|h| h.get(r.idx as usize)).copied().unwrap_or(false)).collect()
+}
+
+/// A view's last filter answer, kept so that typing on ("pay" after "pa") looks only among the
+/// rows that matched before instead of every row. It serves only the same lists (revisions),
+/// the same order (the very same `Arc`) and the same clock; anything else starts from `order`.
+#[derive(Debug, Default)]
+pub struct LastAnswer {
+    filter: Filter,
+    now: i64,
+    lists: Vec<u64>,
+    order: Option<Arc<Vec<RowRef>>>,
+    rows: Arc<Vec<RowRef>>,
+}
+
+impl LastAnswer {
+    /// The rows of `order` that match `filter`, as [`filtered`] gives them; `lists` are the
+    /// revisions of `sources`.
+    pub fn answer(&mut self, sources: &[Source], lists: Vec<u64>, order: &Arc<Vec<RowRef>>, filter: &Filter, now: i64) -> Arc<Vec<RowRef>> {
+        let same_rows = self.order.as_ref().is_some_and(|o| Arc::ptr_eq(o, order)) && self.lists == lists && self.now == now;
+        let base: &[RowRef] = if same_rows && filter.narrows(&self.filter) { &self.rows } else { order };
+        let rows = Arc::new(filtered(sources, base, filter, now));
+        *self = LastAnswer { filter: filter.clone(), now, lists, order: Some(order.clone()), rows: rows.clone() };
+        rows
+    }
 }
 
 /// Distinct values for the filter menus.
@@ -476,6 +563,135 @@ pub(crate) mod tests {
         assert_eq!(run("payments prod"), vec!["Payments-DB"], "every word, each anywhere");
         assert_eq!(run("PROD   payments"), vec!["Payments-DB"], "in any order, any spacing");
         assert!(run("payments nowhere").is_empty(), "all words, not any");
+    }
+
+    /// Many secrets over two lists, with names, labels, groups and types that overlap in parts.
+    fn many() -> (SecretList, SecretList) {
+        let make = |r: usize| {
+            SecretList::from_vec(
+                (0..400)
+                    .map(|i| {
+                        let ty = ["arbitrary", "kv", "imported_cert"][i % 3];
+                        let mut m = secret(&format!("{r}-{i}"), &format!("svc-{}-{}", ["pay", "payroll", "auth", "edge"][i % 4], i % 37), ty);
+                        m.labels = vec![format!("team-{}", i % 5)];
+                        m.secret_group_id = format!("g{}", i % 3);
+                        m.state = Some([1, 3][i % 2]);
+                        m
+                    })
+                    .collect(),
+            )
+        };
+        (make(0), make(1))
+    }
+
+    /// Every row of `sources` that `f` matches, in `order`, by the plainest loop there is.
+    fn by_hand(sources: &[Source], order: &[RowRef], f: &Filter, now: i64) -> Vec<RowRef> {
+        let mut out = Vec::new();
+        for r in order {
+            let s = &sources[r.source as usize];
+            let (m, k) = (&s.items[r.idx as usize], &s.keys[r.idx as usize]);
+            let words_ok = f.words.iter().all(|w| k.hay.contains(w.as_str()));
+            let ty_ok = f.secret_type.as_deref().is_none_or(|t| t == m.secret_type.as_str());
+            let group_ok = f.group.as_deref().is_none_or(|g| g == m.secret_group_id);
+            let state_ok = f.state.as_deref().is_none_or(|st| st == k.state);
+            let label_ok = f.label.as_deref().is_none_or(|l| m.labels.iter().any(|x| x.eq_ignore_ascii_case(l)));
+            let e = expiry(k.expires, now);
+            let expiry_ok = match f.expiring {
+                ExpiringFilter::Any => true,
+                ExpiringFilter::Expired => e == Expiry::Expired,
+                ExpiringFilter::Soon => e == Expiry::Soon,
+                ExpiringFilter::Attention => e == Expiry::Expired || e == Expiry::Soon,
+            };
+            if words_ok && ty_ok && group_ok && state_ok && label_ok && expiry_ok {
+                out.push(*r);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn typing_on_narrows_the_last_answer_and_gives_what_a_full_pass_gives() {
+        let (a, b) = many();
+        let src = [a.source(), b.source()];
+        let lists = vec![a.revision(), b.revision()];
+        let order = Arc::new(sorted(&src, Sort::default()));
+        let mut last = LastAnswer::default();
+        let mut f = Filter::default();
+        // Typed on, broadened, cleared, a facet set and dropped, two words: each answer must be
+        // what the plain loop finds in the whole order.
+        let steps: &[(&str, Option<&str>)] = &[
+            ("p", None), ("pa", None), ("pay", None), ("payr", None), ("pay", None), ("", None), ("a", None),
+            ("a", Some("kv")), ("au", Some("kv")), ("au", None), ("pay 1", None), ("pay 12", None), ("pay 12 team-2", None), ("x", None),
+        ];
+        for (text, ty) in steps {
+            f.set_text(text);
+            f.secret_type = ty.map(str::to_string);
+            let got = last.answer(&src, lists.clone(), &order, &f, 0);
+            let want = by_hand(&src, &order, &f, 0);
+            assert_eq!(*got, want, "after typing {text:?} with type {ty:?}");
+            assert!(!want.is_empty() || *text == "x", "the steps must match something: {text:?}");
+        }
+        // A narrowing step really started from the last answer: one computed from a wrong last
+        // answer would show it (here: a last answer that lost its rows).
+        let mut stale = LastAnswer::default();
+        f.set_text("pa");
+        f.secret_type = None;
+        stale.answer(&src, lists.clone(), &order, &f, 0);
+        stale.rows = Arc::new(Vec::new());
+        f.set_text("pay");
+        assert!(stale.answer(&src, lists.clone(), &order, &f, 0).is_empty(), "a narrowing keystroke searches the last answer");
+        // ...but not across another list, another order or another clock.
+        stale.rows = Arc::new(Vec::new());
+        f.set_text("payr");
+        assert!(!stale.answer(&src, vec![0, 0], &order, &f, 0).is_empty(), "other lists: from the whole order");
+        stale.rows = Arc::new(Vec::new());
+        f.set_text("payro");
+        let other_order = Arc::new((*order).clone());
+        assert!(!stale.answer(&src, lists.clone(), &other_order, &f, 0).is_empty(), "another order: from the whole order");
+        stale.rows = Arc::new(Vec::new());
+        f.set_text("payrol");
+        assert!(!stale.answer(&src, lists.clone(), &other_order, &f, 60).is_empty(), "another minute: from the whole order");
+    }
+
+    #[test]
+    fn a_filter_narrows_another_only_when_every_match_of_it_matched_the_other() {
+        let with = |t: &str| {
+            let mut f = Filter::default();
+            f.set_text(t);
+            f
+        };
+        assert!(with("pay").narrows(&with("pa")));
+        assert!(with("pay prod").narrows(&with("pay")));
+        assert!(with("payments").narrows(&with("ment pay")));
+        assert!(with("pa").narrows(&with("")));
+        assert!(!with("pa").narrows(&with("pay")), "deleting a letter broadens");
+        assert!(!with("pay").narrows(&with("pax")));
+        let mut typed = with("pay");
+        typed.state = Some("active".into());
+        assert!(!typed.narrows(&with("pa")), "a facet changed too");
+    }
+
+    #[test]
+    fn a_short_order_and_a_long_one_give_the_same_rows() {
+        let (a, b) = many();
+        let src = [a.source(), b.source()];
+        let order = sorted(&src, Sort::default());
+        let short: Vec<RowRef> = order.iter().copied().step_by(9).collect();
+        assert!(short.len() * 4 < order.len());
+        for (text, label) in [("pay", None), ("auth", Some("TEAM-3")), ("", Some("team-1")), ("1", None)] {
+            let mut f = Filter::default();
+            f.set_text(text);
+            f.label = label.map(str::to_string);
+            assert_eq!(filtered(&src, &short, &f, 0), by_hand(&src, &short, &f, 0), "{text:?} {label:?}, short");
+            assert_eq!(filtered(&src, &order, &f, 0), by_hand(&src, &order, &f, 0), "{text:?} {label:?}, long");
+        }
+        // Rows of another list (out of range) are skipped on both paths, and when nothing filters.
+        let odd = vec![RowRef { source: 0, idx: 9_999 }, RowRef { source: 7, idx: 0 }, order[0]];
+        for text in ["", "s"] {
+            let mut f = Filter::default();
+            f.set_text(text);
+            assert_eq!(filtered(&src, &odd, &f, 0), vec![order[0]]);
+        }
     }
 
     #[test]

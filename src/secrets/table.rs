@@ -16,7 +16,7 @@ use crate::model::view_state::column_key;
 use crate::model::route::{href, Route};
 use crate::model::search_round::{apply_answer, SearchRound};
 use crate::model::secrets_filter::{
-    expiry, facets, filtered, rotation_text, sorted, Column, Expiry, Facets, RowRef, Sort, Source,
+    expiry, facets, rotation_text, sorted, Column, Expiry, Facets, LastAnswer, RowRef, Sort, Source,
 };
 
 pub const ROW_H: f64 = ROW_H_PX as f64;
@@ -77,10 +77,17 @@ pub fn SecretsTable(
         let s = sort.get();
         data.with(|d| Arc::new(sorted(&d.iter().map(SecretList::source).collect::<Vec<Source>>(), s)))
     });
+    let last_answer = StoredValue::new(LastAnswer::default());
     let shown = Memo::new(move |_| {
         let now = now_s.get();
         filter.with(|f| {
-            data.with(|d| order.with(|o| Arc::new(filtered(&d.iter().map(SecretList::source).collect::<Vec<Source>>(), o, f, now))))
+            data.with(|d| {
+                order.with(|o| {
+                    let sources = d.iter().map(SecretList::source).collect::<Vec<Source>>();
+                    let lists = d.iter().map(SecretList::revision).collect();
+                    last_answer.try_update_value(|l| l.answer(&sources, lists, o, f, now)).unwrap_or_default()
+                })
+            })
         })
     });
     let facets: Memo<Facets> = Memo::new(move |_| data.with(|d| facets(&d.iter().map(SecretList::source).collect::<Vec<Source>>())));
