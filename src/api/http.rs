@@ -221,9 +221,12 @@ fn utf8_body(raw: Vec<u8>) -> String {
     text
 }
 
-/// Parse a 2xx body as JSON of type `T`, explaining what was wrong when it is not.
+/// Parse a 2xx body as JSON of type `T`, explaining what was wrong when it is not. Every answer
+/// of the v2 and health APIs is an object: anything else (a bare array, which serde's derived
+/// structs would read field by field) is the wrong shape.
 pub fn decode<T: DeserializeOwned>(body: &str) -> Result<T, ApiError> {
-    serde_json::from_str(body).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_str(body);
+    sm_contract::lenient::object_only(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| {
         let trimmed = body.trim_start();
         if trimmed.starts_with('<') {
             ApiError::Decode("an HTML page instead of JSON, perhaps from a proxy".into())
@@ -261,6 +264,18 @@ pub async fn get_json<T: DeserializeOwned>(req: &Request) -> Result<(T, Option<S
 mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_body_that_is_not_an_object_is_the_wrong_shape() {
+        use sm_contract::SecretGroupsPage;
+        // Every field of a groups page has a default: an empty array read as an empty page.
+        for body in ["[]", "[[], 3]", "\"x\"", "{\"secret_groups\":[]} trailing"] {
+            assert!(decode::<SecretGroupsPage>(body).is_err(), "{body} read as a page");
+        }
+        assert!(decode::<serde_json::Value>("[1]").is_err(), "a value with data must be an object too");
+        let page: SecretGroupsPage = decode(" {\"secret_groups\":[{\"id\":\"g\",\"name\":\"n\"}]} ").expect("a page");
+        assert_eq!(page.secret_groups.items.len(), 1);
+    }
 
     #[wasm_bindgen_test]
     fn a_logged_request_carries_neither_token_nor_body() {

@@ -208,8 +208,10 @@ impl Filter {
             && self.expiring == ExpiringFilter::Any
     }
 
-    pub fn matches(&self, m: &SecretMetadata, k: &RowKey, now: i64) -> bool {
-        self.matches_key(k, now) && self.matches_meta(m)
+    /// Whether a row matches; its secret (`meta`) is read only when the filter asks about it,
+    /// since for most keystrokes the key alone answers.
+    fn matches<'a>(&self, k: &RowKey, meta: impl FnOnce() -> Option<&'a SecretMetadata>, now: i64) -> bool {
+        self.matches_key(k, now) && (!self.needs_meta() || meta().is_some_and(|m| self.matches_meta(m)))
     }
 
     /// The part of the filter a row's key answers alone: the words, the state and the expiry.
@@ -381,8 +383,9 @@ pub fn filtered(sources: &[Source], order: &[RowRef], filter: &Filter, now: i64)
         let lens: Vec<usize> = sources.iter().map(|s| s.items.len().min(s.keys.len())).collect();
         return order.iter().copied().filter(|r| lens.get(r.source as usize).is_some_and(|n| (r.idx as usize) < *n)).collect();
     }
+    // In every path, `order` may come from another list than `sources` for a moment: its rows
+    // out of range are skipped, never a panic.
     let rows: usize = sources.iter().map(|s| s.keys.len()).sum();
-    // `order` may come from another list than `sources` for a moment: skip, never panic.
     if order.len() * 4 < rows {
         return order
             .iter()
@@ -390,8 +393,7 @@ pub fn filtered(sources: &[Source], order: &[RowRef], filter: &Filter, now: i64)
             .filter(|r| {
                 let s = sources.get(r.source as usize);
                 let k = s.and_then(|s| s.keys.get(r.idx as usize));
-                k.is_some_and(|k| filter.matches_key(k, now))
-                    && (!filter.needs_meta() || s.and_then(|s| s.items.get(r.idx as usize)).is_some_and(|m| filter.matches_meta(m)))
+                k.is_some_and(|k| filter.matches(k, || s.and_then(|s| s.items.get(r.idx as usize)), now))
             })
             .collect();
     }
@@ -399,9 +401,10 @@ pub fn filtered(sources: &[Source], order: &[RowRef], filter: &Filter, now: i64)
         .iter()
         .map(|s| {
             if filter.needs_meta() {
-                s.items.iter().zip(s.keys.iter()).map(|(m, k)| filter.matches_key(k, now) && filter.matches_meta(m)).collect()
+                s.items.iter().zip(s.keys.iter()).map(|(m, k)| filter.matches(k, || Some(m), now)).collect()
             } else {
-                s.keys.iter().map(|k| filter.matches_key(k, now)).collect()
+                // The keys alone: walking the secrets too costs as much as the matching.
+                s.keys.iter().map(|k| filter.matches(k, || None, now)).collect()
             }
         })
         .collect();

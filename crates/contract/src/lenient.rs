@@ -41,7 +41,9 @@ where
 /// A struct that must come as a JSON object. Serde's derived struct also accepts an array, its
 /// fields in order, so a bare `[secret, secret]` sent where a page belongs read as a page whose
 /// `total_count` is the first secret (unreadable, so none) and whose list is the second (an
-/// object, so one unreadable element): no error at all, where the region sent no page.
+/// object, so one unreadable element): no error at all, where the region sent no page. And
+/// `["id", "name", "kv"]` in a list read as a secret. Every element of a list is read through
+/// this ([`RawList::read`]), and the console reads every response body through it.
 pub fn object_only<'de, D, T>(d: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
@@ -257,9 +259,10 @@ pub struct RawList {
 }
 
 impl RawList {
-    /// One element, or `None` when it does not have the shape of `T`.
+    /// One element, or `None` when it is not an object of the shape of `T` (every list the
+    /// services send holds objects; see [`object_only`] for why an array must not pass).
     pub fn read<T: DeserializeOwned>(item: &RawValue) -> Option<T> {
-        serde_json::from_str(item.get()).ok()
+        object_only(&mut serde_json::Deserializer::from_str(item.get())).ok()
     }
 }
 

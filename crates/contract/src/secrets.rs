@@ -342,6 +342,10 @@ mod tests {
         assert!(serde_json::from_str::<SecretsPage>(body).is_err());
         let v: Value = serde_json::from_str(body).expect("json");
         assert!(serde_json::from_value::<SecretsPageRaw>(v).is_err());
+        // Nor is an array, fields in order, a secret of a page.
+        let page: SecretsPage = serde_json::from_str(r#"{"secrets":[["a","one","kv"],{"id":"b","name":"two","secret_type":"kv"}]}"#).expect("page");
+        assert_eq!((page.secrets.items.len(), page.secrets.skipped), (1, 1));
+        assert_eq!(page.secrets.items[0].id, "b");
     }
 
     #[test]
