@@ -113,6 +113,8 @@ async fn lifecycle(b: &Browser, site: &Site, dallas: &Emulator) -> Result<(), St
     // Detail by deep link; edit only the description.
     goto_hash(b, &format!("#/region/us-south/secret/{id}")).await;
     wait_for(b, "detail", &format!("document.querySelector('[data-secret-detail=\"{id}\"]') !== null")).await?;
+    // Editing waits for the whole secret (the list holds no custom metadata).
+    wait_for(b, "the whole secret read", "document.querySelector('[data-action=edit]')?.disabled === false && document.querySelector('[data-detail-partial]') === null").await?;
     click(b, "[data-action=edit]").await?;
     set_input(b, "[data-form=edit] [data-field=description]", "edited by e2e").await?;
     click(b, "[data-action=submit-edit]").await?;

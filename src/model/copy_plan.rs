@@ -12,6 +12,7 @@ use sm_contract::{SecretGroup, SecretMetadata, SecretType};
 use zeroize::Zeroize;
 
 use super::cross_region::{Cell, CrossRow};
+use super::listed_secret::{ListedSecret, Shared};
 use super::secret_list::SecretList;
 
 /// The default group exists in every instance under this id and name.
@@ -63,10 +64,10 @@ pub fn plan(rows: &[CrossRow], from: usize, to: usize, source: &SecretList, sour
         // Only where the target is known not to have it: a region not read yet may well have it.
         let (Some(Cell::Present(copy)), Some(Cell::Absent)) = (row.copies.get(from), row.copies.get(to)) else { continue };
         let Some(meta) = source.by_id(&copy.id) else { continue };
-        let group = if meta.secret_group_id == DEFAULT_GROUP {
+        let group = if *meta.secret_group_id == *DEFAULT_GROUP {
             Some(DEFAULT_GROUP.to_string())
         } else {
-            source_groups.iter().find(|g| g.id == meta.secret_group_id).map(|g| g.name.clone())
+            source_groups.iter().find(|g| *g.id == *meta.secret_group_id).map(|g| g.name.clone())
         };
         let refusal = refusal_for(&meta.secret_type)
             .map(String::from)
@@ -79,7 +80,7 @@ pub fn plan(rows: &[CrossRow], from: usize, to: usize, source: &SecretList, sour
         {
             out.missing_groups.push(group_name.clone());
         }
-        out.items.push(PlanItem { name: meta.name.clone(), secret_type: meta.secret_type.clone(), source_id: meta.id.clone(), group_name, refusal });
+        out.items.push(PlanItem { name: meta.name.to_string(), secret_type: meta.secret_type.clone(), source_id: meta.id.to_string(), group_name, refusal });
     }
     out.missing_groups.sort();
     out
@@ -145,7 +146,9 @@ pub fn create_body(meta: &SecretMetadata, value: &Value, target_group_id: &str) 
     if let Some(d) = meta.description.as_ref().filter(|d| !d.is_empty()) {
         b.insert("description".into(), Value::String(d.clone()));
     }
-    if let Some(c) = meta.custom_metadata.as_ref().filter(|c| !c.is_empty()) {
+    // The list does not keep custom metadata (model::listed_secret); the secret just read does.
+    let custom = value.get("custom_metadata").and_then(Value::as_object).or(meta.custom_metadata.as_ref());
+    if let Some(c) = custom.filter(|c| !c.is_empty()) {
         b.insert("custom_metadata".into(), Value::Object(c.clone()));
     }
     // A certificate's expiration is the certificate's own; for the others it is set explicitly.
@@ -182,13 +185,13 @@ pub fn wipe(v: &mut Value) {
 
 /// What differs between two regions' copies of one secret, in words ("versions 3 and 5",
 /// "last updated 2 Mar and 9 Mar", "labels pci / pci, eu").
-pub fn differences(a: &SecretMetadata, b: &SecretMetadata, a_label: &str, b_label: &str) -> Vec<String> {
+pub fn differences(a: &ListedSecret, b: &ListedSecret, a_label: &str, b_label: &str) -> Vec<String> {
     let mut out = Vec::new();
     if a.versions_total != b.versions_total {
-        let v = |m: &SecretMetadata| m.versions_total.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
+        let v = |m: &ListedSecret| m.versions_total.map(|v| v.to_string()).unwrap_or_else(|| "?".into());
         out.push(format!("versions: {} in {a_label}, {} in {b_label}", v(a), v(b)));
     }
-    let day = |m: &SecretMetadata| m.updated_at.as_deref().map(|u| u.get(..10).unwrap_or(u).to_string()).unwrap_or_else(|| "unknown".into());
+    let day = |m: &ListedSecret| m.updated_at.as_deref().map(|u| u.get(..10).unwrap_or(u).to_string()).unwrap_or_else(|| "unknown".into());
     if a.updated_at != b.updated_at {
         out.push(format!("last updated: {} in {a_label}, {} in {b_label}", day(a), day(b)));
     }
@@ -197,7 +200,7 @@ pub fn differences(a: &SecretMetadata, b: &SecretMetadata, a_label: &str, b_labe
     la.sort();
     lb.sort();
     if la != lb {
-        let l = |v: &[String]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
+        let l = |v: &[Shared]| if v.is_empty() { "none".to_string() } else { v.join(", ") };
         out.push(format!("labels: {} in {a_label}, {} in {b_label}", l(&la), l(&lb)));
     }
     out
@@ -205,8 +208,8 @@ pub fn differences(a: &SecretMetadata, b: &SecretMetadata, a_label: &str, b_labe
 
 /// Which copy is newer: the later update, then the one with more versions. `None` when nothing
 /// tells them apart (then no value is brought across: a person must decide).
-pub fn newer_is_first(a: &SecretMetadata, b: &SecretMetadata) -> Option<bool> {
-    let t = |m: &SecretMetadata| m.updated_at.as_deref().and_then(sm_contract::time::parse_rfc3339);
+pub fn newer_is_first(a: &ListedSecret, b: &ListedSecret) -> Option<bool> {
+    let t = |m: &ListedSecret| m.updated_at.as_deref().and_then(sm_contract::time::parse_rfc3339);
     match (t(a), t(b)) {
         (Some(x), Some(y)) if x != y => return Some(x > y),
         _ => {}
@@ -307,10 +310,10 @@ mod tests {
             meta("d7", "ledger", "kv", "g-ledger-dal"),
         ];
         let frankfurt = vec![meta("f1", "both", "kv", "default"), meta("f2", "eu-only", "arbitrary", "default")];
-        let rows = diff(&[Some(&dallas), Some(&frankfurt)]);
+        let (dallas_l, frankfurt_l) = (SecretList::from_vec(dallas.clone()), SecretList::from_vec(frankfurt.clone()));
+        let rows = diff(&[Some(&dallas_l), Some(&frankfurt_l)]);
         let src_groups = vec![group("g-pay-dal", "payments"), group("g-ops-dal", "ops"), group("g-ledger-dal", "ledger")];
         let dst_groups = vec![group("g-pay-fra", "payments")];
-        let (dallas_l, frankfurt_l) = (SecretList::from_vec(dallas.clone()), SecretList::from_vec(frankfurt.clone()));
         let p = plan(&rows, 0, 1, &dallas_l, &src_groups, &dst_groups);
         let got: Vec<(&str, &str, bool)> = p.items.iter().map(|i| (i.name.as_str(), i.group_name.as_str(), i.refusal.is_none())).collect();
         assert_eq!(got, vec![
@@ -328,7 +331,7 @@ mod tests {
         assert_eq!(target_group_id("payments", &dst_groups).as_deref(), Some("g-pay-fra"));
         assert_eq!(target_group_id("default", &dst_groups).as_deref(), Some("default"));
         // A target not read yet is unknown, not empty: nothing is planned against it.
-        let unread = diff(&[Some(&dallas), None]);
+        let unread = diff(&[Some(&dallas_l), None]);
         assert!(plan(&unread, 0, 1, &dallas_l, &src_groups, &dst_groups).items.is_empty());
         assert_eq!(target_group_id("ledger", &dst_groups), None);
         // The other direction: only eu-only.
@@ -350,6 +353,18 @@ mod tests {
         assert!(b.get("expiration_date").is_none() && b.get("private_key").is_none() && b["certificate"] == "-----BEGIN C");
         assert_eq!(create_body(&up, &json!({"username": "app"}), "default"), Err(CopyError::MissingField("password")));
         assert!(matches!(create_body(&meta("x", "k", "iam_credentials", "default"), &json!({}), "default"), Err(CopyError::Refused(_))));
+    }
+
+    #[test]
+    fn a_copy_takes_the_custom_metadata_from_the_secret_it_read_since_the_list_holds_none() {
+        let list = SecretList::from_vec(vec![meta("d1", "api-token", "arbitrary", "g-pay-dal")]);
+        let from_list = list.by_id("d1").expect("listed").to_metadata();
+        assert_eq!(from_list.custom_metadata, None);
+        let read = json!({"id": "d1", "payload": "v", "custom_metadata": {"owner": "me", "cost": 7}});
+        let body = create_body(&from_list, &read, "g-pay-fra").expect("body");
+        assert_eq!(body["custom_metadata"], json!({"owner": "me", "cost": 7}));
+        let body = create_body(&from_list, &json!({"id": "d1", "payload": "v"}), "g-pay-fra").expect("body");
+        assert!(body.get("custom_metadata").is_none(), "none read, none sent");
     }
 
     #[test]
@@ -383,17 +398,20 @@ mod tests {
         b.versions_total = Some(5);
         b.updated_at = Some("2026-03-09T10:00:00Z".into());
         b.labels = vec!["pci".into(), "eu".into()];
-        assert_eq!(differences(&a, &b, "Dallas", "Frankfurt"), vec![
+        let mut shared = crate::model::listed_secret::Interner::default();
+        let mut listed = |m: &SecretMetadata| ListedSecret::new(m.clone(), &mut shared);
+        let (la, lb) = (listed(&a), listed(&b));
+        assert_eq!(differences(&la, &lb, "Dallas", "Frankfurt"), vec![
             "versions: 3 in Dallas, 5 in Frankfurt".to_string(),
             "last updated: 2026-01-01 in Dallas, 2026-03-09 in Frankfurt".to_string(),
             "labels: pci in Dallas, eu, pci in Frankfurt".to_string(),
         ]);
-        assert_eq!(newer_is_first(&a, &b), Some(false));
-        assert_eq!(newer_is_first(&b, &a), Some(true));
+        assert_eq!(newer_is_first(&la, &lb), Some(false));
+        assert_eq!(newer_is_first(&lb, &la), Some(true));
         b.updated_at = a.updated_at.clone();
-        assert_eq!(newer_is_first(&a, &b), Some(false), "same time: more versions is newer");
+        assert_eq!(newer_is_first(&la, &listed(&b)), Some(false), "same time: more versions is newer");
         b.versions_total = a.versions_total;
-        assert_eq!(newer_is_first(&a, &b), None);
+        assert_eq!(newer_is_first(&la, &listed(&b)), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use sm_contract::time::parse_rfc3339;
-use sm_contract::SecretMetadata;
+use super::listed_secret::ListedSecret;
 
 /// One region's copy of a secret.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +102,7 @@ pub struct CrossSummary {
 /// `regions[i]` is `None` while region `i`'s list is not (completely) read.
 pub fn diff<'a, L>(regions: &[Option<L>]) -> Vec<CrossRow>
 where
-    L: IntoIterator<Item = &'a SecretMetadata> + std::marker::Copy,
+    L: IntoIterator<Item = &'a ListedSecret> + std::marker::Copy,
 {
     let blank: Vec<Cell> = regions.iter().map(|r| if r.is_some() { Cell::Absent } else { Cell::Unknown }).collect();
     let mut index: HashMap<(&str, &str), usize> = HashMap::new();
@@ -110,10 +110,10 @@ where
     for (r, items) in regions.iter().enumerate() {
         let Some(items) = *items else { continue };
         for m in items {
-            let k = (m.name.as_str(), m.secret_type.as_str());
+            let k = (&*m.name, m.secret_type.as_str());
             let i = *index.entry(k).or_insert_with(|| {
                 rows.push(CrossRow {
-                    name: m.name.clone(),
+                    name: m.name.to_string(),
                     secret_type: m.secret_type.as_str().to_string(),
                     copies: blank.clone(),
                     presence: Presence::Same,
@@ -126,7 +126,7 @@ where
             // the first: one copy is enough to answer "can we read it there".
             if rows[i].copies[r].copy().is_none() {
                 rows[i].copies[r] = Cell::Present(Copy {
-                    id: m.id.clone(),
+                    id: m.id.to_string(),
                     versions: m.versions_total,
                     updated: m.updated_at.as_deref().and_then(parse_rfc3339),
                 });
@@ -244,6 +244,13 @@ pub fn sort_rows(rows: &[CrossRow], key: CrossKey, descending: bool) -> Vec<usiz
 mod tests {
     use super::*;
 
+    use crate::model::secret_list::SecretList;
+    use sm_contract::SecretMetadata;
+
+    fn l(v: &[SecretMetadata]) -> SecretList {
+        SecretList::from_vec(v.to_vec())
+    }
+
     fn s(id: &str, name: &str, ty: &str, versions: u64, updated: &str) -> SecretMetadata {
         serde_json::from_value(serde_json::json!({"id": id, "name": name, "secret_type": ty,
             "versions_total": versions, "updated_at": updated}))
@@ -269,7 +276,7 @@ mod tests {
             s("b4", "rotated", "kv", 2, T0),
             s("b5", "close", "kv", 1, T1),
         ];
-        let rows = diff(&[Some(&dallas), Some(&frankfurt)]);
+        let rows = diff(&[Some(&l(&dallas)), Some(&l(&frankfurt))]);
         let find = |n: &str, t: &str| rows.iter().find(|r| r.name == n && r.secret_type == t).expect("row").clone();
         assert_eq!(find("db", "kv").presence, Presence::Same);
         assert_eq!(find("db", "arbitrary").presence, Presence::Only(0), "same name, other type: not a copy");
@@ -293,10 +300,10 @@ mod tests {
     fn three_regions_and_empty_ones() {
         let a = vec![s("1", "x", "kv", 1, T0)];
         let b = vec![s("2", "x", "kv", 1, T0)];
-        let rows = diff(&[Some(&a), Some(&b), Some(&Vec::new())]);
+        let rows = diff(&[Some(&l(&a)), Some(&l(&b)), Some(&l(&Vec::new()))]);
         assert_eq!(rows[0].presence, Presence::Partial);
-        assert!(diff(&[Some(&[]), Some(&[])]).is_empty());
-        let single = diff(&[Some(&a)]);
+        assert!(diff(&[Some(&l(&[])), Some(&l(&[]))]).is_empty());
+        let single = diff(&[Some(&l(&a))]);
         assert_eq!(single[0].presence, Presence::Same);
     }
 
@@ -304,7 +311,7 @@ mod tests {
     fn missing_update_time_on_one_side_differs() {
         let mut x = s("1", "x", "kv", 1, T0);
         x.updated_at = None;
-        let rows = diff(&[Some(&[x]), Some(&[s("2", "x", "kv", 1, T0)])]);
+        let rows = diff(&[Some(&l(&[x])), Some(&l(&[s("2", "x", "kv", 1, T0)]))]);
         assert_eq!(rows[0].presence, Presence::Differs);
         assert!(!rows[0].versions_differ);
     }
@@ -312,7 +319,7 @@ mod tests {
     #[test]
     fn an_unread_region_is_unknown_not_missing() {
         let frankfurt = vec![s("b1", "db", "kv", 1, T0), s("b2", "api", "kv", 1, T0)];
-        let rows = diff(&[None, Some(&frankfurt)]);
+        let rows = diff(&[None, Some(&l(&frankfurt))]);
         assert!(rows.iter().all(|r| r.presence == Presence::Unknown), "nothing is 'only in Frankfurt' while Dallas is unread");
         assert!(rows.iter().all(|r| r.copies[0] == Cell::Unknown && r.copies[1].copy().is_some()));
         let sum = summary(&rows, 2);
@@ -321,7 +328,7 @@ mod tests {
         // Three regions, one unread: seen in one read region and not in the other is not "only
         // there" (the unread one may have it).
         let a = vec![s("1", "x", "kv", 1, T0)];
-        let rows = diff(&[Some(&a), Some(&Vec::new()), None]);
+        let rows = diff(&[Some(&l(&a)), Some(&l(&Vec::new())), None]);
         assert_eq!(rows[0].presence, Presence::Unknown);
         assert_eq!(rows[0].copies[1], Cell::Absent);
     }
@@ -330,7 +337,7 @@ mod tests {
     fn sorts_by_each_column_and_back() {
         let dallas = vec![s("a", "zeta", "kv", 1, T0), s("b", "alpha", "arbitrary", 1, T2), s("c", "mid", "kv", 1, T0)];
         let frankfurt = vec![s("d", "zeta", "kv", 1, T0), s("e", "mid", "kv", 2, T1)];
-        let rows = diff(&[Some(&dallas), Some(&frankfurt)]);
+        let rows = diff(&[Some(&l(&dallas)), Some(&l(&frankfurt))]);
         let names = |k: CrossKey, d: bool| sort_rows(&rows, k, d).into_iter().map(|i| rows[i].name.as_str()).collect::<Vec<_>>();
         assert_eq!(names(CrossKey::Status, false), vec!["alpha", "mid", "zeta"], "only-in first, then differs, then same");
         assert_eq!(names(CrossKey::Name, false), vec!["alpha", "mid", "zeta"]);

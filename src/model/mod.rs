@@ -19,6 +19,7 @@ pub mod route;
 pub mod secret_form;
 pub mod secret_value;
 pub mod search_round;
+pub mod listed_secret;
 pub mod secret_list;
 pub mod secrets_filter;
 pub mod view_state;

@@ -5,10 +5,10 @@
 //! secrets and rebuilt 20,000 keys. Here a copy shares everything (O(1)), and replacing, adding or
 //! removing one secret touches O(log n) of the tree, keeping the others' keys.
 //!
-//! It is also the console's largest holding (100,000 secrets in one instance are real), so it keeps
-//! what lists, filters, comparisons, copies and edit forms read, and no more: the fields only a
-//! secret's own page shows are dropped on the way in ([`listed`]), and that page reads them when
-//! it opens. Ids are indexed by a hash, not by a second copy of every id.
+//! It is also the console's largest holding (100,000 secrets in one instance are real), so each
+//! secret is kept as a [`ListedSecret`]: what lists, filters, comparisons and copies read, with the
+//! strings many secrets share stored once. Ids are indexed by a hash, not by a second copy of
+//! every id.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -17,6 +17,8 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 use imbl::{HashMap, Vector};
 use sm_contract::SecretMetadata;
+
+use super::listed_secret::{Interner, ListedSecret};
 
 use super::secrets_filter::{FacetCounts, RowKey, Source};
 
@@ -29,12 +31,13 @@ fn next_revision() -> u64 {
 
 #[derive(Clone, Default)]
 pub struct SecretList {
-    items: Vector<SecretMetadata>,
+    items: Vector<ListedSecret>,
     keys: Vector<RowKey>,
     /// Where each id is in `items`, by the id's hash: two ids with the same hash share a slot,
     /// and a lookup compares the ids themselves.
     at: HashMap<u64, Slot>,
     counts: FacetCounts,
+    shared: Interner,
     /// Changes with every change, and differs between any two lists (even two loads of the same
     /// size): a cheap "is this still the list I drew?" for row keys.
     revision: u64,
@@ -79,28 +82,6 @@ fn id_hash(id: &str) -> u64 {
     b.first().map_or(0, |f| u64::from(*f) << 8 | b.last().map_or(0, |l| u64::from(*l)))
 }
 
-/// `m` as the list keeps it: without what only the secret's own page shows (it reads them
-/// itself). About 300 of some 1,500 bytes a secret took here.
-pub fn listed(mut m: SecretMetadata) -> SecretMetadata {
-    m.crn = None;
-    m.created_by = None;
-    m.retrieved_at = None;
-    m.downloaded = None;
-    m.locks_total = None;
-    m.next_rotation_date = None;
-    m.ttl = None;
-    m.common_name = None;
-    m.alt_names = None;
-    m.issuer = None;
-    m.serial_number = None;
-    m.validity = None;
-    m.key_algorithm = None;
-    m.service_id = None;
-    m.access_groups = None;
-    m.reuse_api_key = None;
-    m
-}
-
 impl SecretList {
     /// The list of a finished load. A later entry with an id already seen replaces the earlier
     /// one (ids are unique in a region; a page boundary that moved can repeat one).
@@ -120,16 +101,16 @@ impl SecretList {
         self.items.is_empty()
     }
 
-    pub fn get(&self, idx: usize) -> Option<&SecretMetadata> {
+    pub fn get(&self, idx: usize) -> Option<&ListedSecret> {
         self.items.get(idx)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &SecretMetadata> {
+    pub fn iter(&self) -> impl Iterator<Item = &ListedSecret> {
         self.items.iter()
     }
 
     pub fn position(&self, id: &str) -> Option<usize> {
-        let is = |i: &usize| self.items.get(*i).is_some_and(|m| m.id == id);
+        let is = |i: &usize| self.items.get(*i).is_some_and(|m| *m.id == *id);
         match self.at.get(&id_hash(id))? {
             Slot::One(i) => Some(*i).filter(is),
             Slot::Many(v) => v.iter().copied().find(is),
@@ -165,7 +146,7 @@ impl SecretList {
         }
     }
 
-    pub fn by_id(&self, id: &str) -> Option<&SecretMetadata> {
+    pub fn by_id(&self, id: &str) -> Option<&ListedSecret> {
         self.position(id).and_then(|i| self.items.get(i))
     }
 
@@ -181,9 +162,9 @@ impl SecretList {
         Source { items: &self.items, keys: &self.keys, counts: &self.counts }
     }
 
-    /// Puts `m` (as [`listed`]) in place of the secret with its id, or at the end when it is new.
+    /// Puts `m` in place of the secret with its id, or at the end when it is new.
     pub fn upsert(&mut self, m: SecretMetadata) {
-        let m = listed(m);
+        let m = ListedSecret::new(m, &mut self.shared);
         let key = RowKey::build(&m);
         self.revision = next_revision();
         self.counts.add(&m, &key);
@@ -224,8 +205,8 @@ impl SecretList {
     }
 
     /// Keeps only the secrets `keep` accepts.
-    pub fn retain(&mut self, mut keep: impl FnMut(&SecretMetadata) -> bool) {
-        let gone: Vec<String> = self.items.iter().filter(|m| !keep(m)).map(|m| m.id.clone()).collect();
+    pub fn retain(&mut self, mut keep: impl FnMut(&ListedSecret) -> bool) {
+        let gone: Vec<Box<str>> = self.items.iter().filter(|m| !keep(m)).map(|m| m.id.clone()).collect();
         for id in gone {
             self.remove(&id);
         }
@@ -233,8 +214,8 @@ impl SecretList {
 }
 
 impl<'a> IntoIterator for &'a SecretList {
-    type Item = &'a SecretMetadata;
-    type IntoIter = imbl::vector::Iter<'a, SecretMetadata, imbl::shared_ptr::DefaultSharedPtr>;
+    type Item = &'a ListedSecret;
+    type IntoIter = imbl::vector::Iter<'a, ListedSecret, imbl::shared_ptr::DefaultSharedPtr>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.items.iter()
@@ -247,7 +228,7 @@ mod tests {
     use crate::model::secrets_filter::tests::secret;
 
     fn ids(l: &SecretList) -> Vec<String> {
-        let mut v: Vec<String> = l.iter().map(|m| m.id.clone()).collect();
+        let mut v: Vec<String> = l.iter().map(|m| m.id.to_string()).collect();
         v.sort();
         v
     }
@@ -279,9 +260,9 @@ mod tests {
         l.upsert(secret("a", "alpha renamed", "arbitrary"));
         consistent(&l);
         assert_eq!(l.len(), 2);
-        assert_eq!(l.by_id("a").map(|m| m.name.as_str()), Some("alpha renamed"));
+        assert_eq!(l.by_id("a").map(|m| &*m.name), Some("alpha renamed"));
         assert_eq!(l.position("a"), Some(0), "in place, not moved to the end");
-        assert_eq!(before.by_id("a").map(|m| m.name.as_str()), Some("alpha"), "a copy is a snapshot");
+        assert_eq!(before.by_id("a").map(|m| &*m.name), Some("alpha"), "a copy is a snapshot");
         assert!(l != before, "a change is seen by memos");
         assert!(l.clone() == l, "a copy is the same list");
         assert_ne!(l.revision(), before.revision());
@@ -300,7 +281,7 @@ mod tests {
         assert!(!l.remove("nope"));
         consistent(&l);
         assert_eq!(ids(&l), ["s0", "s2", "s3"]);
-        l.retain(|m| m.id != "s0");
+        l.retain(|m| &*m.id != "s0");
         consistent(&l);
         assert_eq!(ids(&l), ["s2", "s3"]);
         l.upsert(secret("s9", "n9", "arbitrary"));
@@ -319,8 +300,8 @@ mod tests {
         // Same addresses: the untouched secrets and their keys were neither cloned nor rebuilt.
         assert!(std::ptr::eq(&b.items[2_500], &a.items[2_500]));
         assert!(std::ptr::eq(&b.keys[2_500], &a.keys[2_500]));
-        assert_eq!(before.by_id("s0").map(|m| m.name.as_str()), Some("n0"));
-        assert_eq!(after.by_id("s0").map(|m| m.name.as_str()), Some("renamed"));
+        assert_eq!(before.by_id("s0").map(|m| &*m.name), Some("n0"));
+        assert_eq!(after.by_id("s0").map(|m| &*m.name), Some("renamed"));
         assert_eq!((before.len(), after.len()), (5_000, 5_000));
         consistent(&after);
     }
@@ -336,7 +317,7 @@ mod tests {
         m.updated_at = Some("2026-01-01T00:00:00Z".into());
         m.versions_total = Some(3);
         let l = SecretList::from_vec(vec![m]);
-        let kept = l.by_id("a").expect("listed");
+        let kept = l.by_id("a").expect("listed").to_metadata();
         assert_eq!((kept.crn.as_deref(), kept.common_name.as_deref(), kept.created_by.as_deref()), (None, None, None));
         assert_eq!((kept.description.as_deref(), kept.labels.len(), kept.versions_total), (Some("kept"), 1, Some(3)));
         assert_eq!(kept.updated_at.as_deref(), Some("2026-01-01T00:00:00Z"));
@@ -348,7 +329,7 @@ mod tests {
         let mut l = SecretList::from_vec((0..6).map(|i| secret(&format!("s{i}0"), &format!("n{i}"), "arbitrary")).collect());
         l.upsert(secret("t0", "other slot", "arbitrary"));
         consistent(&l);
-        assert_eq!(l.by_id("s30").map(|m| m.name.as_str()), Some("n3"));
+        assert_eq!(l.by_id("s30").map(|m| &*m.name), Some("n3"));
         assert!(!l.contains("s90") && !l.contains("u"), "a shared slot is no match");
         assert!(l.remove("s00"));
         assert!(l.remove("s50"));
@@ -366,6 +347,6 @@ mod tests {
         let l = SecretList::from_vec(vec![secret("a", "old", "arbitrary"), secret("b", "b", "arbitrary"), secret("a", "new", "arbitrary")]);
         consistent(&l);
         assert_eq!(l.len(), 2);
-        assert_eq!(l.by_id("a").map(|m| m.name.as_str()), Some("new"));
+        assert_eq!(l.by_id("a").map(|m| &*m.name), Some("new"));
     }
 }

@@ -14,6 +14,7 @@ use super::errors::{explain, Action};
 use crate::api::retry::sleep_ms;
 use crate::model::copy_plan::{self, initial_outcomes, summarize, Outcome, Plan};
 use crate::model::cross_region::CrossRow;
+use crate::model::listed_secret::ListedSecret;
 use crate::model::paging::thousands;
 
 /// At most this many requests a second over both regions: well under IBM's 20 a second per
@@ -64,7 +65,7 @@ async fn copy_one(from: &RegionData, to: &RegionData, item: &copy_plan::PlanItem
     let Some(group_id) = copy_plan::target_group_id(&item.group_name, &to.groups.get_untracked()) else {
         return Ok(Outcome::Failed(format!("{} has no group named {}: create it first", to.label, item.group_name)));
     };
-    let meta = from.keyed.with_untracked(|k| k.by_id(&item.source_id).cloned());
+    let meta = from.keyed.with_untracked(|k| k.by_id(&item.source_id).map(ListedSecret::to_metadata));
     let Some(meta) = meta else { return Ok(Outcome::Failed(format!("it is no longer in {}'s list", from.label))) };
 
     paced(last).await;

@@ -159,7 +159,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn ids(r: &RegionData) -> Vec<String> {
-        r.secrets.with_untracked(|s| s.items.iter().map(|m| m.id.clone()).collect())
+        r.secrets.with_untracked(|s| s.items.iter().map(|m| m.id.to_string()).collect())
     }
 
     #[wasm_bindgen_test]

@@ -12,7 +12,10 @@ use super::locks::LocksPanel;
 use super::value::SecretValue;
 use super::views::Views;
 use crate::model::paging::thousands;
-use crate::model::secrets_filter::{expiry, rotation_text, state_label, Expiry, RowKey};
+use sm_contract::time::parse_rfc3339;
+
+use crate::model::listed_secret::ListedSecret;
+use crate::model::secrets_filter::{expiry, rotation_text, state_label_of, Expiry};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Panel {
@@ -27,8 +30,8 @@ fn row(k: &'static str, v: Option<String>) -> Option<AnyView> {
 }
 
 fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
-    let k = RowKey::build(m);
-    let exp = m.expiration_date.clone().map(|e| match expiry(k.expires, now) {
+    let expires = m.expiration_date.as_deref().and_then(parse_rfc3339);
+    let exp = m.expiration_date.clone().map(|e| match expiry(expires, now) {
         Expiry::Expired => format!("{e} (expired)"),
         Expiry::Soon => format!("{e} (within 30 days)"),
         _ => e,
@@ -38,7 +41,7 @@ fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
         row("ID", Some(m.id.clone())),
         row("Type", Some(m.secret_type.as_str().to_string())),
         row("Group", Some(group)),
-        row("State", Some(state_label(m).to_string())),
+        row("State", Some(state_label_of(m.state, m.state_description.as_deref()).to_string())),
         row("Labels", Some(m.labels.join(", "))),
         row("Description", m.description.clone()),
         row("CRN", m.crn.clone()),
@@ -47,7 +50,7 @@ fn meta_rows(m: &SecretMetadata, group: String, now: i64) -> Vec<AnyView> {
         row("Last read", m.retrieved_at.clone()),
         row("Value read before", m.downloaded.map(|d| if d { "yes" } else { "no, never" }.to_string())),
         row("Expiration", exp),
-        row("Rotation", Some(rotation_text(m))),
+        row("Rotation", Some(rotation_text(m.rotation.as_ref()))),
         row("Next rotation", m.next_rotation_date.clone()),
         row("TTL", m.ttl.clone()),
         row("Service ID", m.service_id.clone()),
@@ -108,7 +111,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
     let Some(r) = ctx.region(&region) else {
         return view! { <p class="error" role="alert">{format!("This link names a region, {region}, that this console is not configured for.")}</p> }.into_any();
     };
-    let from_list = r.keyed.with_untracked(|k| k.by_id(&id).cloned());
+    let from_list = r.keyed.with_untracked(|k| k.by_id(&id).map(ListedSecret::to_metadata));
     let meta: RwSignal<Option<SecretMetadata>> = RwSignal::new(from_list);
     // What the list holds is not all of a secret (model::secret_list::listed): until the region
     // answers, say that the rest is still to come.
@@ -250,6 +253,13 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
         };
         let b2 = block.clone();
         let b3 = block.clone();
+        // An edit starts from the whole secret: the list holds no custom metadata, and a form
+        // opened from it would show that field empty and could overwrite it.
+        let edit_block = {
+            let label = r.label.clone();
+            let block = block.clone();
+            move || block().or_else(|| (!read_whole.get()).then(|| format!("Waiting for {label} to send the whole secret before it can be edited.")))
+        };
         let (r_edit, r_rot, r_del) = (r.clone(), r.clone(), r.clone());
         let after_delete = after_delete.clone();
         let tab = move |p: Panel, text: &'static str, action: &'static str, block: Box<dyn Fn() -> Option<String> + Send + Sync>| {
@@ -275,7 +285,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
         view! {
             <h3 class="detail-name"><bdi>{name}</bdi> <span class="region-id">{format!("in {}", r.label)}</span></h3>
             <div class="actions">
-                {tab(Panel::Edit, "Edit metadata", "edit", Box::new(block))}
+                {tab(Panel::Edit, "Edit metadata", "edit", Box::new(edit_block))}
                 {tab(Panel::Rotate, "Rotate", "rotate", Box::new(b2))}
                 {tab(Panel::Delete, "Delete…", "delete", Box::new(b3))}
             </div>
@@ -284,7 +294,7 @@ pub fn SecretDetail(ctx: Ctx, region: String, id: String) -> impl IntoView {
             <dl class="meta" data-secret-detail=sid.clone()>{rows}</dl>
             {move || (!read_whole.get()).then(|| view! {
                 <p class="note" role="status" data-detail-partial="">
-                    {format!("Shown from the list. The CRN, the creator, the last read, locks, TTL and certificate or credential details are read from {} when it answers.", label_partial.clone())}
+                    {format!("Shown from the list. The CRN, the creator, the last read, locks, TTL, custom metadata and certificate or credential details are read from {} when it answers.", label_partial.clone())}
                 </p>
             })}
             {custom}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use sm_contract::SecretMetadata;
+use crate::model::listed_secret::ListedSecret;
 
 use super::data::{RegionData, TokenPrompt};
 use super::errors::{explain, Action};
@@ -16,12 +16,12 @@ use crate::model::cross_region::CrossRow;
 /// Rows described at once; the name filter narrows longer lists.
 const MAX_ROWS: usize = 50;
 
-fn meta_of(r: &RegionData, id: &str) -> Option<SecretMetadata> {
+fn meta_of(r: &RegionData, id: &str) -> Option<ListedSecret> {
     r.keyed.with_untracked(|k| k.by_id(id).cloned())
 }
 
 /// Reads `from`'s value and writes it as a new version of `to`'s copy.
-async fn bring_across(from: &RegionData, to: &RegionData, from_id: &str, to_id: &str, m: &SecretMetadata) -> String {
+async fn bring_across(from: &RegionData, to: &RegionData, from_id: &str, to_id: &str, m: &ListedSecret) -> String {
     let (Some(src), Some(dst)) = (from.api(), to.api()) else { return "the regions are not configured".into() };
     if let Some(b) = from.write_block().or_else(|| to.write_block()) {
         return b;

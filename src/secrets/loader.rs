@@ -28,8 +28,8 @@ const PUBLISH_EVERY_MS: f64 = 400.0;
 const PARTIAL_PUBLISH_MAX: u64 = 2 * PAGE_LIMIT as u64;
 
 pub type Done = Rc<dyn Fn(Result<(), ApiError>)>;
-/// Which secrets to keep: one deleted while its page was in flight is dropped.
-pub type Keep = Rc<dyn Fn(&SecretMetadata) -> bool>;
+/// Which secrets to keep, by id: one deleted while its page was in flight is dropped.
+pub type Keep = Rc<dyn Fn(&str) -> bool>;
 
 struct Load {
     api: RegionApi,
@@ -166,7 +166,7 @@ async fn read_page(load: &Rc<RefCell<Load>>, page: SecretsPageRaw) -> Option<Pag
                         out.read += 1;
                         // A secret on two pages (the list moved between them) is one secret;
                         // one deleted while its page was in flight stays deleted.
-                        if keep(&m) {
+                        if keep(&m.id) {
                             l.list.upsert(m);
                         }
                     }
@@ -224,7 +224,7 @@ fn finish(load: &Rc<RefCell<Load>>) {
         let mut items = std::mem::take(&mut l.list);
         // A secret deleted after its page landed stays deleted.
         let keep = l.keep.clone();
-        items.retain(|m| keep(m));
+        items.retain(|m| keep(&m.id));
         let outcome = if failed == 0 { Ok(()) } else { Err(l.last_error.clone().unwrap_or(ApiError::Network)) };
         (l.target, l.on_done.clone(), outcome, items, l.skipped, failed, l.keep_old)
     };

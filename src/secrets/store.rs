@@ -8,7 +8,6 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use sm_contract::SecretMetadata;
 
 use super::loader;
 use crate::api::evidence::Evidence;
@@ -109,7 +108,7 @@ impl SecretsStore {
         let current = Rc::new(move || inner.try_with_value(|i| i.generation == generation).unwrap_or(false));
         let on_done: loader::Done = Rc::new(move |outcome: Result<(), ApiError>| evidence.report(&outcome));
         let deleted = self.deleted;
-        let keep: loader::Keep = Rc::new(move |m: &SecretMetadata| !deleted.try_with_value(|d| d.contains(&m.id)).unwrap_or(false));
+        let keep: loader::Keep = Rc::new(move |id: &str| !deleted.try_with_value(|d| d.contains(id)).unwrap_or(false));
         loader::start(api, self.list, current, on_done, keep);
     }
 }

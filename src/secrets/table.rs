@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use sm_contract::time::format_date;
-use sm_contract::SecretMetadata;
 
 use super::data::{navigate, Ctx};
+use crate::model::listed_secret::ListedSecret;
 use crate::model::secret_list::SecretList;
 use super::filters::FilterBar;
 use super::views::ViewState;
@@ -30,10 +30,10 @@ const OVERSCAN: usize = 6;
 struct RowItem {
     pos: usize,
     source: u8,
-    meta: SecretMetadata,
+    meta: ListedSecret,
     /// The secret, where it is shown, and the list's revision: a row is rebuilt when any of
     /// them changes, and kept while the user scrolls.
-    key: (u8, String, usize, u64),
+    key: (u8, Box<str>, usize, u64),
 }
 
 fn clip(s: &str, n: usize) -> String {
@@ -108,7 +108,7 @@ pub fn SecretsTable(
                         }
                         let holders: Vec<&str> = regions
                             .iter()
-                            .filter(|r| r.groups.with(|g| g.iter().any(|g| g.id == *id)) || r.keyed.with(|k| k.iter().any(|m| m.secret_group_id == *id)))
+                            .filter(|r| r.groups.with(|g| g.iter().any(|g| g.id == *id)) || r.keyed.with(|k| k.iter().any(|m| *m.secret_group_id == **id)))
                             .map(|r| r.label.as_str())
                             .collect();
                         let whose = if holders.len() == regions.len() { "every region".to_string() } else { holders.join(", ") };
@@ -167,7 +167,7 @@ pub fn SecretsTable(
         let ids = region_ids.clone();
         move |pos: usize| {
             let target = shown.with_untracked(|s| s.get(pos).copied()).and_then(|r: RowRef| {
-                data.with_untracked(|d| d.get(r.source as usize)?.get(r.idx as usize).map(|m| m.id.clone()))
+                data.with_untracked(|d| d.get(r.source as usize)?.get(r.idx as usize).map(|m| m.id.to_string()))
                     .map(|id| (r.source, id))
             });
             if let Some((src, id)) = target {
@@ -404,7 +404,7 @@ pub fn SecretsTable(
                             // Rows are rebuilt on every scroll; the class need not follow the clock by itself.
                             let exp_class = move || expiry(exp_t, now_s.get_untracked());
                             let (_, updated) = date_of(m.updated_at.as_deref().or(m.created_at.as_deref()));
-                            let group = region.as_ref().map(|x| x.group_name(&m.secret_group_id)).unwrap_or_else(|| m.secret_group_id.clone());
+                            let group = region.as_ref().map(|x| x.group_name(&m.secret_group_id)).unwrap_or_else(|| m.secret_group_id.to_string());
                             let labels_text = {
                                 let mut t = m.labels.iter().take(3).map(|l| clip(l, 24)).collect::<Vec<_>>().join(", ");
                                 if m.labels.len() > 3 {
@@ -412,7 +412,7 @@ pub fn SecretsTable(
                                 }
                                 t
                             };
-                            let link = href(&Route::Secret { region: region_id.clone(), id: m.id.clone() });
+                            let link = href(&Route::Secret { region: region_id.clone(), id: m.id.to_string() });
                             let open = open_at.clone();
                             let exp = exp_class();
                             let exp_note = match exp { Expiry::Expired => " (expired)", Expiry::Soon => " (soon)", _ => "" };
@@ -426,7 +426,7 @@ pub fn SecretsTable(
                                         Column::Labels => (labels_text.clone(), Some(clip(&m.labels.join(", "), 500)), None),
                                         Column::Group => (clip(&group, 80), Some(clip(&group, 500)), None),
                                         Column::Expiration => (format!("{exp_text}{exp_note}"), None, Some(exp.as_str())),
-                                        Column::Rotation => (rotation_text(&m), None, None),
+                                        Column::Rotation => (rotation_text(m.rotation.as_deref()), None, None),
                                         _ => (updated.clone(), None, None),
                                     };
                                     // The whole text on hover: a narrow column may cut it.
@@ -435,9 +435,9 @@ pub fn SecretsTable(
                                 }
                             }).collect::<Vec<_>>();
                             let sid = m.id.clone();
-                            let just = move || changed.with(|c| c.as_deref() == Some(sid.as_str())).then_some("");
+                            let just = move || changed.with(|c| c.as_deref() == Some(&*sid)).then_some("");
                             view! {
-                                <tr id=row_id(pos) data-secret-id=m.id.clone() data-region=region_id data-stale=row_stale aria-rowindex=(pos + 2).to_string()
+                                <tr id=row_id(pos) data-secret-id=m.id.to_string() data-region=region_id data-stale=row_stale aria-rowindex=(pos + 2).to_string()
                                     data-changed=just
                                     aria-selected=move || (active.get() == Some(pos)).to_string()
                                     class:active=move || active.get() == Some(pos)
@@ -461,7 +461,7 @@ pub fn SecretsTable(
                     let m = d.get(r.source as usize)?.get(r.idx as usize)?;
                     let exp = m.expiration_date.as_deref().map(|e| format!(" · expires {e}")).unwrap_or_default();
                     let labels = if m.labels.is_empty() { String::new() } else { format!(" · labels {}", clip(&m.labels.join(", "), 300)) };
-                    Some(format!("{} · {} · {}{labels}{exp} · {}", clip(&m.name, 300), m.secret_type.as_str(), crate::model::secrets_filter::state_label(m), rotation_text(m)))
+                    Some(format!("{} · {} · {}{labels}{exp} · {}", clip(&m.name, 300), m.secret_type.as_str(), crate::model::secrets_filter::state_label(m), rotation_text(m.rotation.as_deref())))
                 })
             })}</p>
             <Show when=move || shown.with(|s| s.is_empty())>
