@@ -120,14 +120,29 @@ async fn one_case(b: &Browser, site: &Site, case: &Case, id: &str) -> Result<Str
     let settled = dallas_settled(b, want).await;
     let mut reveal = String::new();
     if case.endpoint == "/api/v2/secrets/{id}" {
-        // The value endpoint is only called when the user asks to see the value.
-        b.eval("(document.querySelector('[data-action=reveal]')?.click(), true)").await;
+        // The value endpoint is only called when the user asks to see the value. The detail may
+        // still be waiting for the secret (then it has no button yet): click once it is there.
+        b.wait_until(Duration::from_secs(20), "the Reveal button", || async {
+            b.eval("document.querySelector('[data-action=reveal]') !== null").await == true
+        })
+        .await?;
+        b.eval("(document.querySelector('[data-action=reveal]').click(), true)").await;
+        // Answered means a value (or "no value") inside the revealed box, or a failed read, which
+        // closes the box again and says why beside the buttons. The box's "Reading the value…"
+        // is not an answer, and a fast failure can close the box between two polls.
         let took = b
             .wait_until(Duration::from_secs(30), "the reveal answered (a value or an error)", || async {
-                b.eval("document.querySelector('[data-secret-value=\"revealed\"], [data-secret-value] .error, .secret-detail .error') !== null").await == true
+                b.eval(
+                    "document.querySelector('[data-secret-value=\"revealed\"] dl, [data-secret-value=\"revealed\"] .note, \
+                     [data-secret-value=\"revealed\"] .error, [data-copy-status]') !== null",
+                )
+                .await
+                    == true
             })
             .await?;
-        reveal = format!(" (reveal answered in {} ms)", took.as_millis());
+        let said = b.eval("document.querySelector('[data-copy-status]')?.textContent ?? ''").await;
+        let said = said.as_str().filter(|s| !s.is_empty()).map(|s| format!(": {}", s.chars().take(70).collect::<String>())).unwrap_or_default();
+        reveal = format!(" (reveal answered in {} ms{said})", took.as_millis());
     }
     if let Ok(text) = b.d().get_alert_text().await {
         let _ = b.d().dismiss_alert().await;
