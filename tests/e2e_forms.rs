@@ -147,6 +147,8 @@ async fn create_every_type(b: &Browser, site: &Site, dallas: &Emulator, group: &
     b.d().goto(&format!("{}#/secrets/us-south", site.url)).await.map_err(|e| e.to_string())?;
     wait_for(b, "Dallas's list", "document.querySelector('[data-secrets-view=\"r0\"]')?.dataset.secretsTotal === '5'").await?;
     click(b, "[data-action=create]").await?;
+    // The form can arrive a moment after the click (with the `split` feature its code is fetched then).
+    el(b, &field("secret_type")).await?;
     // The form offers exactly the four types the console can create.
     let offered = b.eval(&format!("Array.from(document.querySelectorAll({})).map(o => o.value).join(',')", js(&format!("{} option", field("secret_type"))))).await;
     if offered.as_str() != Some("arbitrary,username_password,kv,imported_cert") {

@@ -16,7 +16,10 @@ fn js(s: &str) -> String {
     serde_json::Value::String(s.to_string()).to_string()
 }
 
+/// Waits for the input to be there first: a form can arrive a moment after the click that opens
+/// it (with the `split` feature its code is fetched then).
 async fn set_input(b: &Browser, sel: &str, value: &str) -> Result<(), String> {
+    wait_for(b, &format!("input {sel}"), &format!("document.querySelector({}) !== null", js(sel))).await.map_err(|_| format!("no input {sel}"))?;
     let ok = b
         .eval(&format!(
             "(() => {{ const e = document.querySelector({}); if (!e) return false; e.value = {}; \

@@ -11,7 +11,7 @@ use crate::embed;
 use crate::regions::controller::RegionController;
 use crate::regions::panel::RegionPanel;
 use crate::secrets::data::RegionData;
-use crate::secrets::section::SecretsSection;
+use crate::secrets::deferred;
 use crate::secrets::store::SecretsStore;
 use crate::secrets::summary::SecretsSummary;
 
@@ -112,7 +112,7 @@ fn Console(config: Config) -> impl IntoView {
         let _ = secrets_built.try_set(true);
     });
     let auth_mode = config.auth;
-    let secrets = move || secrets_built.get().then(|| view! { <SecretsSection regions=regions.clone() auth=auth_mode token=auth.prompt /> });
+    let secrets = move || secrets_built.get().then(|| deferred::section(regions.clone(), auth_mode, auth.prompt));
     view! {
         {(!embedded).then(|| view! {
             <header class="app-head">

@@ -5,6 +5,7 @@
 pub mod copy;
 pub mod cross;
 pub mod data;
+pub mod deferred;
 pub mod differs;
 pub mod detail;
 pub mod errors;

@@ -6,9 +6,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::cross::CrossView;
 use super::data::{now_s, Ctx, RegionData, TokenPrompt};
-use super::detail::SecretDetail;
 use super::region_tab::{LoadStatus, RegionTab};
 use super::table::SecretsTable;
 use super::token::TokenBanner;
@@ -162,7 +160,7 @@ pub fn SecretsSection(regions: Vec<RegionData>, auth: AuthMode, token: TokenProm
     let body = move || {
         let ctx = ctx2.clone();
         if let Route::Secret { region, id } = route.get() {
-            return view! { <SecretDetail ctx=ctx region=region id=id /> }.into_any();
+            return super::deferred::detail(ctx, region, id);
         }
         let t = sel();
         let state = views2.state(&t);
@@ -171,7 +169,7 @@ pub fn SecretsSection(regions: Vec<RegionData>, auth: AuthMode, token: TokenProm
             let status = ctx.regions.iter().map(|r| view! { <LoadStatus region=r.clone() /> }).collect::<Vec<_>>();
             view! { {status} <SecretsTable ctx=ctx sources=all view_id="all".to_string() state=state.unwrap_or_else(super::views::ViewState::detached) /> }.into_any()
         } else if t == "cross" {
-            view! { <CrossView ctx=ctx state=state.unwrap_or_else(super::views::ViewState::detached) /> }.into_any()
+            super::deferred::cross(ctx, state.unwrap_or_else(super::views::ViewState::detached))
         } else {
             match ctx.region(&t) {
                 Some(r) => view! { <RegionTab ctx=ctx region=r state=state.unwrap_or_else(super::views::ViewState::detached) /> }.into_any(),
