@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" != "--no-build" ]; then
   source scripts/env.sh
-  trunk build --release >/dev/null 2>&1 || { echo "trunk build failed" >&2; exit 1; }
+  scripts/build.sh --console-only >/dev/null 2>&1 || { echo "scripts/build.sh --console-only failed" >&2; exit 1; }
 fi
 printf '%-48s %10s %10s %10s\n' file raw gzip brotli
 tr=0; tg=0; tb=0

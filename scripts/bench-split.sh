@@ -1,87 +1,45 @@
 #!/usr/bin/env bash
-# Measures the wasm split (issue 14): builds the console with the `split` feature, splits the wasm
-# at its `#[lazy]` points with `wasm-split-cli`, runs wasm-bindgen (`--keep-lld-exports`) and
-# wasm-opt on each piece, and assembles `target/split/dist`: the shipped `dist/` with the split
-# module in place of the whole one (same file names, integrity hashes recomputed). Prints each
-# piece's size and what the first load would be. A benchmark (it prints figures), not a test.
-#
-# Trunk 0.21 cannot carry the split: the split must run on cargo's output before wasm-bindgen,
-# and trunk runs cargo and wasm-bindgen in one step with no hook between them. So the shipped
-# build stays unsplit; serve `target/split/dist` (or point the end-to-end tests at it with
-# CONSOLE_DIST) to try the split in a browser.
-#
-# Needs `dist/` (scripts/build.sh). Installs wasm-split-cli into target/tools once (about 2 min).
+# The wasm split's sizes (issue 14): what each view of the split console in dist/ costs to fetch,
+# gzip -9. The first load is index.html and what it loads, config.json, the loader, and the
+# secrets section's piece with the shared pieces it needs (the section is built one turn after the
+# region panels, so it is fetched during the load); the detail and the cross-region view are
+# fetched when first shown, each with the shared pieces not fetched before. A benchmark (it prints
+# figures), not a test. Builds first unless --no-build is given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/env.sh
-
-SPLIT_VERSION=0.2.4
-TOOLS=target/tools
-OUT=target/split
-[ -f dist/index.html ] || { echo "no dist/: run scripts/build.sh first" >&2; exit 1; }
-
-if [ "$(cat "$TOOLS/wasm-split-cli.version" 2>/dev/null)" != "$SPLIT_VERSION" ]; then
-  echo "==> installing wasm-split-cli $SPLIT_VERSION into $TOOLS"
-  cargo install --locked --quiet --root "$TOOLS" wasm_split_cli_support --version "$SPLIT_VERSION" --features build-binary
-  echo "$SPLIT_VERSION" > "$TOOLS/wasm-split-cli.version"
+if [ "${1:-}" != "--no-build" ]; then
+  scripts/build.sh --console-only >/dev/null
 fi
-
-echo "==> cargo build --release --features split (relocations kept for the splitter)"
-# RUSTFLAGS replaces .cargo/config.toml's list, so erase_components is repeated here.
-CARGO_TARGET_DIR="$OUT/cargo" RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
-  cargo build --quiet --release --target wasm32-unknown-unknown --features split --bin regional-console
-
-# The split module keeps dist/'s names, so index.html (and its CSP) need no other change.
-glue=$(cd dist && ls regional-console-*.js | grep -v '_bg' | head -1)
-stem=${glue%.js}
-rm -rf "$OUT/pieces" "$OUT/dist"
-mkdir -p "$OUT/pieces/bindgen" "$OUT/dist"
-"$TOOLS/bin/wasm-split-cli" "$OUT/cargo/wasm32-unknown-unknown/release/regional-console.wasm" "$OUT/pieces" --out-name "$stem"
-wasm-bindgen --target web --keep-lld-exports --no-typescript --out-dir "$OUT/pieces/bindgen" "$OUT/pieces/$stem.wasm"
-cp -r dist/. "$OUT/dist/"
-cp "$OUT/pieces/bindgen/$stem.js" "$OUT/dist/$stem.js"
-cp "$OUT/pieces/__wasm_split.js" "$OUT/dist/"
-# The target's features (rustc's wasm32 defaults), as trunk's wasm-opt step assumes them too.
-# The pieces carry a name subsection wasm-opt does not know and warns about once per piece; only
-# that warning is dropped, so a real failure still says why.
-opt() { wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$2" \
-  2> >(grep -v 'unknown name subsection' >&2 || true); }
-opt "$OUT/pieces/bindgen/${stem}_bg.wasm" "$OUT/dist/${stem}_bg.wasm"
-for f in "$OUT"/pieces/*.wasm; do
-  [ "$(basename "$f")" = "$stem.wasm" ] && continue
-  opt "$f" "$OUT/dist/$(basename "$f")"
-done
-
-python3 - "$OUT/dist" "$stem" <<'EOF'
-import base64, gzip, hashlib, os, re, sys
-dist, stem = sys.argv[1], sys.argv[2]
-html_path = os.path.join(dist, "index.html")
-html = open(html_path).read()
-# The two rewritten files are preloaded with integrity hashes: recompute them.
-for name in (f"{stem}.js", f"{stem}_bg.wasm"):
-    digest = base64.b64encode(hashlib.sha384(open(os.path.join(dist, name), "rb").read()).digest()).decode()
-    html, n = re.subn(r'(href="\./' + re.escape(name) + r'"[^>]*integrity=")[^"]*', lambda m: m.group(1) + "sha384-" + digest, html)
-    if n != 1:
-        sys.exit(f"index.html does not preload {name} with an integrity hash")
-open(html_path, "w").write(html)
-
+python3 - dist <<'PY'
+import gzip, os, re, sys
+dist = sys.argv[1]
 def gz(name):
     return len(gzip.compress(open(os.path.join(dist, name), "rb").read(), 9))
-
-first = [m for m in re.findall(r'(?:href|src)="\./([^"]+)"', html)]
-# config.json is fetched by the console itself, before anything is drawn.
-first = sorted(set(first)) + ["__wasm_split.js"] + (["config.json"] if os.path.exists(os.path.join(dist, "config.json")) else [])
-pieces = sorted(f for f in os.listdir(dist) if f.endswith(".wasm") and f != f"{stem}_bg.wasm")
-print(f"{'file':<58} {'raw':>9} {'gzip':>9}")
-for f in ["index.html"] + first:
-    print(f"{f:<58} {os.path.getsize(os.path.join(dist, f)):>9} {gz(f):>9}")
-first_gz = sum(gz(f) for f in ["index.html"] + first)
-print(f"{'FIRST LOAD (index.html and what it loads)':<58} {'':>9} {first_gz:>9}  ({first_gz / 1024:.1f} KB; target 150 KB)")
-for f in pieces:
-    print(f"{f:<58} {os.path.getsize(os.path.join(dist, f)):>9} {gz(f):>9}")
-rest = sum(gz(f) for f in pieces)
-print(f"{'DEFERRED PIECES (fetched when their view is first shown)':<58} {'':>9} {rest:>9}  ({rest / 1024:.1f} KB)")
-EOF
-whole=$(ls dist/*_bg.wasm)
-echo "unsplit dist/ .wasm, gzip: $(gzip -9c "$whole" | wc -c)"
+html = open(os.path.join(dist, "index.html")).read()
+loaders = [f for f in os.listdir(dist) if f.startswith("__wasm_split-") and f.endswith(".js")]
+if len(loaders) != 1:
+    sys.exit(f"{dist} is not split (no __wasm_split-*.js): scripts/build.sh splits it")
+loader = open(os.path.join(dist, loaders[0])).read()
+chunks = dict(re.findall(r'const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\./([^"]+)"', loader))
+views = {}
+for name, body in re.findall(r'export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\((.*?)\]\)\);', loader, re.S):
+    own = re.findall(r'"\./([^"]+\.wasm)"', body)
+    deps = re.findall(r'__chunk_\d+', body.rsplit("[", 1)[-1])
+    views[name] = own + [chunks[d] for d in deps]
+first = sorted(set(re.findall(r'(?:href|src)="\./([^"]+)"', html))) + loaders + ["config.json"]
+fetched = set()
+def row(label, files):
+    new = [f for f in files if f not in fetched]
+    fetched.update(new)
+    total = sum(gz(f) for f in new)
+    print(f"{label:<44} {total:>9} B  {total / 1024:6.1f} KB  ({', '.join(new) or 'nothing new'})")
+    return total
+print("gzip -9, each row counting only the files not fetched by the rows above it")
+first_total = row("first load without the section", ["index.html"] + first)
+first_total += row("+ the secrets section (fetched at load)", views.get("rc_section", []))
+print(f"{'FIRST LOAD':<44} {first_total:>9} B  {first_total / 1024:6.1f} KB  (target 150 KB)")
+for name, label in (("rc_cross", "+ the cross-region view, when opened"), ("rc_detail", "+ a secret's page, when opened")):
+    row(label, views.get(name, []))
+everything = sum(gz(f) for f in fetched)
+print(f"{'EVERY VIEW SHOWN':<44} {everything:>9} B  {everything / 1024:6.1f} KB")
+PY

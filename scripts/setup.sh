@@ -64,6 +64,15 @@ else
   cargo install wasm-bindgen-cli --version "$WB_VERSION"
 fi
 
+SPLIT_VERSION=0.2.4
+step "wasm-split-cli $SPLIT_VERSION (splits the release wasm, scripts/split.sh)"
+if has wasm-split-cli && cargo install --list | grep -qx "wasm_split_cli_support v$SPLIT_VERSION:"; then
+  echo "already installed"
+else
+  # It has no --version; cargo's own record of what it installed is the check above.
+  cargo install --locked wasm_split_cli_support --version "$SPLIT_VERSION" --features build-binary
+fi
+
 step "npm tools (wasm-opt from binaryen, axe-core, lighthouse)"
 # Each devDependency must be installed at exactly the version package.json pins.
 npm_tools_current() {

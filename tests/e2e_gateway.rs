@@ -24,7 +24,7 @@ const T: Duration = Duration::from_secs(20);
 const RECORDER: &str = "window.__iam = {exchanges: [], unauthorized: [], prompts: 0}; \
   const __fetch = window.fetch; \
   window.fetch = function (input, init) { \
-    const url = typeof input === 'string' ? input : input.url; const sent = performance.now(); \
+    const url = input instanceof Request ? input.url : String(input); const sent = performance.now(); \
     const p = __fetch.apply(this, arguments); \
     const exchange = url.includes('/api/auth/v1/token') ? window.__iam.exchanges.push({sent, status: null}) - 1 : -1; \
     p.then(r => { if (exchange >= 0) window.__iam.exchanges[exchange].status = r.status; \

@@ -4,10 +4,16 @@
 //! the section: inside the `<Show>` that opens it, a `<Suspense>` made closing the form panic on
 //! a disposed signal.)
 //!
-//! With the `split` feature each is a Leptos `#[lazy]` split point: `wasm-split-cli` moves it, and
-//! what only it uses, into its own piece of the wasm, fetched the first time it is shown
-//! (`scripts/bench-split.sh`). Without the feature, the shipped build, they are plain functions
-//! behind the same interface, so callers do not change when the split is switched on.
+//! With the `split` feature (the release build, `scripts/build.sh`) each is a split point:
+//! `wasm-split-cli` moves it, and what only it uses, into its own piece of the wasm, fetched the
+//! first time it is shown. Without the feature (`trunk serve`, the wasm-bindgen tests) they are
+//! plain functions behind the same interface, so callers do not change.
+//!
+//! Leptos's `#[lazy]` is not used: its wrapper panics when a piece cannot be fetched, and a panic
+//! kills the whole console. A console left open all day meets exactly that when the site is
+//! redeployed under it (the old pieces are gone) or the network drops. `fallible` makes the
+//! failure a value: the view says what happened and offers to try again, and the rest of the
+//! console, both regions included, goes on working.
 
 use leptos::prelude::*;
 
@@ -18,49 +24,132 @@ use super::section::SecretsSection;
 use super::views::ViewState;
 use crate::config::AuthMode;
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-fn section_view(regions: Vec<RegionData>, auth: AuthMode, token: TokenPrompt) -> AnyView {
-    view! { <SecretsSection regions=regions auth=auth token=token /> }.into_any()
+/// A piece of the wasm that did not arrive. Unsplit there are no pieces, so the type has no
+/// value and the compiler proves the failure view unreachable there.
+pub enum PieceError {
+    #[cfg(feature = "split")]
+    NotLoaded,
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-fn detail_view(ctx: Ctx, region: String, id: String) -> AnyView {
-    view! { <SecretDetail ctx=ctx region=region id=id /> }.into_any()
+#[cfg(feature = "split")]
+impl From<leptos::wasm_split::SplitLoaderError> for PieceError {
+    fn from(_: leptos::wasm_split::SplitLoaderError) -> Self {
+        PieceError::NotLoaded
+    }
 }
 
-#[cfg_attr(feature = "split", leptos::lazy)]
-fn cross_view(ctx: Ctx, state: ViewState) -> AnyView {
-    view! { <CrossView ctx=ctx state=state /> }.into_any()
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(rc_section, wasm_split_path = ::leptos::wasm_split, preload(preload_section), fallible)
+)]
+fn section_view(regions: Vec<RegionData>, auth: AuthMode, token: TokenPrompt) -> Result<AnyView, PieceError> {
+    Ok(view! { <SecretsSection regions=regions auth=auth token=token /> }.into_any())
 }
 
-/// Unsplit, the view is built at once, with no `<Suspense>` (and none of its code in the wasm);
-/// split, it shows `waiting` until its piece is in, which is all that a failed fetch of the piece
-/// leaves (`#[lazy]` reports it to the browser console only).
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(rc_detail, wasm_split_path = ::leptos::wasm_split, preload(preload_detail), fallible)
+)]
+fn detail_view(ctx: Ctx, region: String, id: String) -> Result<AnyView, PieceError> {
+    Ok(view! { <SecretDetail ctx=ctx region=region id=id /> }.into_any())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(rc_cross, wasm_split_path = ::leptos::wasm_split, preload(preload_cross), fallible)
+)]
+fn cross_view(ctx: Ctx, state: ViewState) -> Result<AnyView, PieceError> {
+    Ok(view! { <CrossView ctx=ctx state=state /> }.into_any())
+}
+
+/// What a view whose piece did not arrive shows instead. Nothing was sent to a region, so there
+/// is nothing to undo; "Try again" fetches the piece afresh (a failed fetch is not remembered).
+#[cfg(feature = "split")]
+fn not_loaded(what: &'static str, retry: impl Fn() + Clone + 'static) -> AnyView {
+    view! {
+        <div class="error piece-failed" role="alert" data-piece="failed">
+            <p>{format!("The {what} could not be fetched from the site that serves this console, so it cannot be shown. Nothing was sent to either region, and the rest of the console keeps working. If the console has been updated since this page was opened, reload the page to get the new version.")}</p>
+            <button type="button" data-action="piece-retry" on:click=move |_| retry()>"Try again"</button>
+        </div>
+    }
+    .into_any()
+}
+
+/// Where a view's piece is.
+#[cfg(feature = "split")]
+#[derive(Clone, Copy, PartialEq)]
+enum Piece {
+    Fetching,
+    Here,
+    Failed,
+}
+
+/// The answer of a future that is ready at its first poll; `None` if it is not. A split
+/// function whose piece is loaded is such a future: it checks its loader and calls the function.
+#[cfg(feature = "split")]
+fn ready_now<T>(fut: impl std::future::Future<Output = T>) -> Option<T> {
+    let mut fut = std::pin::pin!(fut);
+    match fut.as_mut().poll(&mut std::task::Context::from_waker(std::task::Waker::noop())) {
+        std::task::Poll::Ready(v) => Some(v),
+        std::task::Poll::Pending => None,
+    }
+}
+
+/// Unsplit, the view is built at once (and none of the code below is in the wasm). Split, a task
+/// fetches the piece (`$preload`) and nothing else; the view shows `waiting` until the piece is
+/// in, `not_loaded` if it failed, and once it is in builds the view right there, as the unsplit
+/// build does. `$call` is evaluated again on each build, so it clones what it passes.
+///
+/// The view is built synchronously in the render closure, never in the task: a view built in an
+/// async task (by `#[lazy]` under a `<Suspense>`, or by a task of our own) had its signals under
+/// one owner and its render effects under another, and in iam mode, after a region's 401, a
+/// render effect read a signal already disposed (`e2e_gateway` caught it: the console stopped).
+/// A `<Suspense>` also waits for every resource read inside it, not only for the piece.
 macro_rules! deferred {
-    ($waiting:expr, $call:expr) => {{
+    ($what:expr, $waiting:expr, $preload:path, $call:expr) => {{
         #[cfg(feature = "split")]
         let v = {
-            let waiting: &'static str = $waiting;
-            let fallback = move || (!waiting.is_empty()).then(|| view! { <p class="note" role="status">{waiting}</p> });
-            view! { <Suspense fallback=fallback>{Suspend::new(async move { $call.await })}</Suspense> }.into_any()
+            let (what, waiting): (&'static str, &'static str) = ($what, $waiting);
+            let piece = RwSignal::new(Piece::Fetching);
+            // The task holds only `piece`, which it sets if the view is still there.
+            let fetch = move || {
+                let _ = piece.try_set(Piece::Fetching);
+                leptos::task::spawn_local(async move {
+                    let got = if $preload().await.is_ok() { Piece::Here } else { Piece::Failed };
+                    let _ = piece.try_set(got);
+                });
+            };
+            fetch();
+            (move || match piece.get() {
+                Piece::Fetching => (!waiting.is_empty()).then(|| view! { <p class="note" role="status">{waiting}</p> }).into_any(),
+                Piece::Failed => not_loaded(what, fetch),
+                Piece::Here => match ready_now($call) {
+                    Some(Ok(v)) => v,
+                    Some(Err(PieceError::NotLoaded)) | None => not_loaded(what, fetch),
+                },
+            })
+            .into_any()
         };
         #[cfg(not(feature = "split"))]
         let v = {
-            let _: &'static str = $waiting;
-            $call
+            let _: (&'static str, &'static str) = ($what, $waiting);
+            match $call {
+                Ok(v) => v,
+                Err(never) => match never {},
+            }
         };
         v
     }};
 }
 
 pub fn section(regions: Vec<RegionData>, auth: AuthMode, token: TokenPrompt) -> AnyView {
-    deferred!("", section_view(regions, auth, token))
+    deferred!("secrets section", "", preload_section, section_view(regions.clone(), auth, token))
 }
 
 pub fn detail(ctx: Ctx, region: String, id: String) -> AnyView {
-    deferred!("Loading…", detail_view(ctx, region, id))
+    deferred!("secret's page", "Loading…", preload_detail, detail_view(ctx.clone(), region.clone(), id.clone()))
 }
 
 pub fn cross(ctx: Ctx, state: ViewState) -> AnyView {
-    deferred!("Loading…", cross_view(ctx, state))
+    deferred!("cross-region view", "Loading…", preload_cross, cross_view(ctx.clone(), state.clone()))
 }
