@@ -2,8 +2,8 @@
 # The wasm split's sizes (issue 14): what each view of the split console in dist/ costs to fetch,
 # gzip -9. The first load is index.html and what it loads, config.json, the loader, and the
 # secrets section's piece with the shared pieces it needs (the section is built one turn after the
-# region panels, so it is fetched during the load); the detail and the cross-region view are
-# fetched when first shown, each with the shared pieces not fetched before. A benchmark (it prints
+# region panels, so it is fetched during the load); the detail, the cross-region view and the
+# create form are fetched when first shown, each with the shared pieces not fetched before. A benchmark (it prints
 # figures), not a test. Builds first unless --no-build is given.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ print("gzip -9, each row counting only the files not fetched by the rows above i
 first_total = row("first load without the section", ["index.html"] + first)
 first_total += row("+ the secrets section (fetched at load)", views.get("rc_section", []))
 print(f"{'FIRST LOAD':<44} {first_total:>9} B  {first_total / 1024:6.1f} KB  (target 150 KB)")
-for name, label in (("rc_cross", "+ the cross-region view, when opened"), ("rc_detail", "+ a secret's page, when opened")):
+for name, label in (("rc_cross", "+ the cross-region view, when opened"), ("rc_detail", "+ a secret's page, when opened"), ("rc_create", "+ the create form, when opened")):
     row(label, views.get(name, []))
 everything = sum(gz(f) for f in fetched)
 print(f"{'EVERY VIEW SHOWN':<44} {everything:>9} B  {everything / 1024:6.1f} KB")

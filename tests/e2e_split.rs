@@ -63,8 +63,7 @@ async fn each_piece_is_fetched_when_its_view_is_first_shown() {
 }
 
 async fn fetched_when_shown(b: &Browser, site: &Site) -> Result<(), String> {
-    let (section, detail, cross) =
-        (name_of(&piece(site.dir.path(), "rc_section")), name_of(&piece(site.dir.path(), "rc_detail")), name_of(&piece(site.dir.path(), "rc_cross")));
+    let [section, detail, cross, create] = ["rc_section", "rc_detail", "rc_cross", "rc_create"].map(|p| name_of(&piece(site.dir.path(), p)));
     b.d().goto(&site.url).await.map_err(|e| e.to_string())?;
     b.wait_until(support::page::T, "both regions' secrets", || async {
         b.secrets_total("us-south").await.as_deref() == Some("6") && b.secrets_total("eu-de").await.as_deref() == Some("4")
@@ -75,8 +74,13 @@ async fn fetched_when_shown(b: &Browser, site: &Site) -> Result<(), String> {
     if !now.contains(&section) {
         return Err(format!("the secrets section is on screen but its piece {section} was not fetched: {now:?}"));
     }
-    if now.contains(&detail) || now.contains(&cross) {
-        return Err(format!("the detail's or the cross-region view's piece was fetched before either was shown: {now:?}"));
+    if now.contains(&detail) || now.contains(&cross) || now.contains(&create) {
+        return Err(format!("the detail's, the cross-region view's or the create form's piece was fetched before it was shown: {now:?}"));
+    }
+    click(b, "[data-action=create]").await?;
+    wait_for(b, "the create form", "document.querySelector('[data-form=create] [data-field=name]') !== null").await?;
+    if !fetched(b).await.contains(&create) {
+        return Err(format!("the create form is on screen but {create} was not fetched"));
     }
 
     goto_hash(b, "#/secrets/cross").await;

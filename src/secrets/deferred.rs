@@ -1,8 +1,6 @@
 //! The views first paint does not need: the secrets section (built a turn after the region
-//! panels), a secret's detail and the cross-region view. The region panels and their secrets
-//! summaries are on screen without them. (The create form, 9 KB gzip as its own piece, stays with
-//! the section: inside the `<Show>` that opens it, a `<Suspense>` made closing the form panic on
-//! a disposed signal.)
+//! panels), a secret's detail, the cross-region view and the create form. The region panels and
+//! their secrets summaries are on screen without them.
 //!
 //! With the `split` feature (the release build, `scripts/build.sh`) each is a split point:
 //! `wasm-split-cli` moves it, and what only it uses, into its own piece of the wasm, fetched the
@@ -20,6 +18,7 @@ use leptos::prelude::*;
 use super::cross::CrossView;
 use super::data::{Ctx, RegionData, TokenPrompt};
 use super::detail::SecretDetail;
+use super::manage::CreateSecret;
 use super::section::SecretsSection;
 use super::views::ViewState;
 use crate::config::AuthMode;
@@ -60,6 +59,14 @@ fn detail_view(ctx: Ctx, region: String, id: String) -> Result<AnyView, PieceErr
 )]
 fn cross_view(ctx: Ctx, state: ViewState) -> Result<AnyView, PieceError> {
     Ok(view! { <CrossView ctx=ctx state=state /> }.into_any())
+}
+
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(rc_create, wasm_split_path = ::leptos::wasm_split, preload(preload_create), fallible)
+)]
+fn create_view(region: RegionData, open: RwSignal<bool>) -> Result<AnyView, PieceError> {
+    Ok(view! { <CreateSecret region=region on_close=move || open.set(false) /> }.into_any())
 }
 
 /// What a view whose piece did not arrive shows instead. Nothing was sent to a region, so there
@@ -148,6 +155,11 @@ pub fn section(regions: Vec<RegionData>, auth: AuthMode, token: TokenPrompt) -> 
 
 pub fn detail(ctx: Ctx, region: String, id: String) -> AnyView {
     deferred!("secret's page", "Loading…", preload_detail, detail_view(ctx.clone(), region.clone(), id.clone()))
+}
+
+/// The create form of `region`; closing it sets `open` to false.
+pub fn create(region: RegionData, open: RwSignal<bool>) -> AnyView {
+    deferred!("create form", "Loading…", preload_create, create_view(region.clone(), open))
 }
 
 pub fn cross(ctx: Ctx, state: ViewState) -> AnyView {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::data::{Ctx, RegionData};
-use super::manage::{CreateSecret, Groups};
+use super::manage::Groups;
 use super::table::SecretsTable;
 use crate::model::paging::progress_text;
 
@@ -58,7 +58,7 @@ pub fn RegionTab(ctx: Ctx, region: RegionData, #[prop(optional)] state: Option<s
             </div>
             {move || region.write_block().map(|b| view! { <p class="write-block" role="note">{b}</p> })}
             <Show when=move || creating.get()>
-                <CreateSecret region=r2.clone() on_close=move || creating.set(false) />
+                {super::deferred::create(r2.clone(), creating)}
             </Show>
             <SecretsTable ctx=ctx.clone() sources=vec![idx] view_id=format!("r{idx}") total_hook=true state=state />
             <Groups region=r3 />
