@@ -2,9 +2,9 @@
 
 The pieces and the loader get a content hash in their names and every reference to them is
 rewritten; the two files that index.html preloads with an integrity hash (the main piece's glue
-and wasm, which keep trunk's names) get their hashes recomputed. Each rewrite must match exactly
-once: a tool upgrade that changes the generated text fails the build instead of shipping a
-console that cannot fetch its pieces.
+and wasm, which keep trunk's names) get their hashes recomputed. Each rewrite must match (a piece's
+name exactly once): a tool upgrade that changes the generated text fails the build instead of
+shipping a console that cannot fetch its pieces.
 """
 import base64
 import hashlib

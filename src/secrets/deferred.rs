@@ -107,11 +107,11 @@ fn ready_now<T>(fut: impl std::future::Future<Output = T>) -> Option<T> {
 /// in, `not_loaded` if it failed, and once it is in builds the view right there, as the unsplit
 /// build does. `$call` is evaluated again on each build, so it clones what it passes.
 ///
-/// The view is built synchronously in the render closure, never in the task: a view built in an
-/// async task (by `#[lazy]` under a `<Suspense>`, or by a task of our own) had its signals under
-/// one owner and its render effects under another, and in iam mode, after a region's 401, a
-/// render effect read a signal already disposed (`e2e_gateway` caught it: the console stopped).
-/// A `<Suspense>` also waits for every resource read inside it, not only for the piece.
+/// The view is built in the render closure, where the unsplit build builds it, so its signals and
+/// its render effects share that closure's owner. A first version built it in a task spawned
+/// from an `Effect` (so under the effect's owner): in iam mode, after a region's 401, a render
+/// effect read a signal of the section already disposed and the console stopped. No `<Suspense>`
+/// either: it waits for every resource read inside it, not only for the piece.
 macro_rules! deferred {
     ($what:expr, $waiting:expr, $preload:path, $call:expr) => {{
         #[cfg(feature = "split")]
