@@ -7,6 +7,7 @@ mod support;
 
 use std::time::Duration;
 
+use support::page::goto_hash;
 use support::{config_for, Browser, Emulator, Site};
 
 const T: Duration = Duration::from_secs(20);
@@ -48,9 +49,6 @@ async fn wait_for(b: &Browser, what: &str, cond_js: &str) -> Result<(), String> 
     b.wait_until(T, what, || async { b.eval(cond_js).await.as_bool() == Some(true) }).await.map(|_| ())
 }
 
-async fn goto_hash(b: &Browser, hash: &str) {
-    b.eval(&format!("(location.hash = {}, true)", js(hash))).await;
-}
 
 async fn api_get(base: &str, path: &str) -> (u16, serde_json::Value) {
     match reqwest::get(format!("{base}{path}")).await {

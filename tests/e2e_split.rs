@@ -7,7 +7,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::page::{click, js, text, wait_for};
+use support::page::{click, goto_hash, js, text, wait_for};
 use support::{config_for, Browser, Emulator, Site};
 
 /// The piece `split_<name>-<hash>.wasm` of the console in `dir`.
@@ -28,9 +28,6 @@ async fn fetched(b: &Browser) -> Vec<String> {
     serde_json::from_value(v).unwrap_or_default()
 }
 
-async fn goto_hash(b: &Browser, hash: &str) {
-    b.eval(&format!("(location.hash = {}, true)", js(hash))).await;
-}
 
 fn name_of(p: &Path) -> String {
     p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string()

@@ -16,6 +16,11 @@ pub fn js(s: &str) -> String {
     Value::String(s.to_string()).to_string()
 }
 
+/// Go to `hash` in the page already open (a `hashchange`, no reload), as a link in the page does.
+pub async fn goto_hash(b: &Browser, hash: &str) {
+    b.eval(&format!("(location.hash = {}, true)", js(hash))).await;
+}
+
 /// Wait up to `T` until `cond_js` is true in the page.
 pub async fn wait_for(b: &Browser, what: &str, cond_js: &str) -> Result<(), String> {
     wait_within(b, T, what, cond_js).await
