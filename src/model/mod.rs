@@ -22,5 +22,6 @@ pub mod search_round;
 pub mod listed_secret;
 pub mod secret_list;
 pub mod secrets_filter;
+pub mod secrets_sort;
 pub mod view_state;
 pub mod sla_evidence;

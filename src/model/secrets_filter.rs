@@ -4,7 +4,6 @@
 //! [`RowKey::build`]; a keystroke is then one `contains` per row over a pre-sorted list, so the
 //! sort is paid only when the sort column changes.
 
-use std::cmp::Ordering;
 use std::sync::Arc;
 
 use imbl::OrdMap;
@@ -339,45 +338,6 @@ pub struct RowRef {
     pub idx: u32,
 }
 
-fn opt_cmp<T: Ord>(a: Option<T>, b: Option<T>) -> Ordering {
-    // Rows without a value sort last in ascending order.
-    match (a, b) {
-        (Some(a), Some(b)) => a.cmp(&b),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
-
-/// Every row of every source, sorted; ties broken by name then id so the order is stable.
-pub fn sorted(sources: &[Source], sort: Sort) -> Vec<RowRef> {
-    // References taken once, in one pass per list: the comparisons then never walk the trees.
-    let mut refs: Vec<(RowRef, &ListedSecret, &RowKey)> = sources
-        .iter()
-        .enumerate()
-        .flat_map(|(s, src)| src.items.iter().zip(src.keys.iter()).enumerate().map(move |(i, (m, k))| (RowRef { source: s as u8, idx: i as u32 }, m, k)))
-        .collect();
-    // Unstable is enough: the order is total (ties end at id and region), and it sorts in place.
-    refs.sort_unstable_by(|(a, ma, ka), (b, mb, kb)| {
-        let primary = match sort.column {
-            Column::Region => a.source.cmp(&b.source),
-            Column::Type => ma.secret_type.as_str().cmp(mb.secret_type.as_str()),
-            Column::Name => Ordering::Equal,
-            Column::Group => ma.secret_group_id.cmp(&mb.secret_group_id),
-            Column::State => ka.state.cmp(kb.state),
-            Column::Labels => ma.labels.first().cmp(&mb.labels.first()),
-            Column::Expiration => opt_cmp(ka.expires, kb.expires),
-            Column::Rotation => ka.rotation_hours.cmp(&kb.rotation_hours),
-            Column::Updated => opt_cmp(ka.updated, kb.updated),
-        };
-        let primary = if sort.descending { primary.reverse() } else { primary };
-        let by_name = ka.name_lc().cmp(kb.name_lc());
-        let by_name = if sort.descending && sort.column == Column::Name { by_name.reverse() } else { by_name };
-        primary.then(by_name).then_with(|| ma.id.cmp(&mb.id)).then(a.source.cmp(&b.source))
-    });
-    refs.into_iter().map(|(r, _, _)| r).collect()
-}
-
 /// The rows of `order` that match `filter`, keeping the order.
 ///
 /// A long `order` is answered list by list first, each list walked front to back, and `order`
@@ -518,6 +478,7 @@ pub fn facets(sources: &[Source]) -> Facets {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::model::secrets_sort::sorted;
     use crate::model::secret_list::SecretList;
     use sm_contract::SecretMetadata;
 

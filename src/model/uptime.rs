@@ -269,11 +269,16 @@ pub struct MonthSla {
 
 impl MonthSla {
     pub fn label(&self) -> String {
-        const NAMES: [&str; 12] =
-            ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-        let name = NAMES.get(self.month.saturating_sub(1) as usize).copied().unwrap_or("?");
-        format!("{name} {}", self.year)
+        month_label(self.year, self.month)
     }
+}
+
+/// "March 2026".
+pub fn month_label(year: i64, month: u32) -> String {
+    const NAMES: [&str; 12] =
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    let name = NAMES.get(month.saturating_sub(1) as usize).copied().unwrap_or("?");
+    format!("{name} {year}")
 }
 
 /// IBM-style availability of one calendar month (UTC). For the current month it is the figure the

@@ -15,13 +15,16 @@ fn now_s() -> i64 {
 
 #[component]
 pub fn EvidenceDownloads(signals: RegionSignals, region_id: String, label: String, source: String) -> impl IntoView {
+    // Before the region document has been read (and while one is expected), the controls are
+    // drawn disabled over the default window's months, so their arrival moves nothing below.
     let months = Memo::new(move |_| {
-        signals.health.with(|h| {
-            h.as_ref()
-                .map(|doc| uptime::months_in_window(now_s(), doc.history.as_ref().and_then(|x| x.window_days).unwrap_or(90)))
-                .unwrap_or_default()
+        signals.health.with(|h| match h {
+            Some(doc) => uptime::months_in_window(now_s(), doc.history.as_ref().and_then(|x| x.window_days).unwrap_or(90)),
+            None if signals.has_health_api.get() => uptime::months_in_window(now_s(), 90),
+            None => Vec::new(),
         })
     });
+    let pending = move || signals.health.with(Option::is_none);
     let chosen: RwSignal<Option<(i64, u32)>> = RwSignal::new(None);
     let error: RwSignal<Option<String>> = RwSignal::new(None);
     let save = move |json: bool| {
@@ -46,7 +49,7 @@ pub fn EvidenceDownloads(signals: RegionSignals, region_id: String, label: Strin
             <div class="evidence" data-evidence="">
                 <label>
                     <span>"SLA evidence for "</span>
-                    <select data-evidence-month="" on:change=move |ev| {
+                    <select data-evidence-month="" disabled=pending on:change=move |ev| {
                         let v = event_target_value(&ev);
                         chosen.set(v.split_once('-').and_then(|(y, m)| Some((y.parse().ok()?, m.parse().ok()?))));
                     }>
@@ -56,11 +59,11 @@ pub fn EvidenceDownloads(signals: RegionSignals, region_id: String, label: Strin
                         }).collect::<Vec<_>>()}
                     </select>
                 </label>
-                <button type="button" data-evidence-download="csv" on:click={
+                <button type="button" data-evidence-download="csv" disabled=pending on:click={
                     let save_csv = save_csv.clone();
                     move |_| save_csv(false)
                 }>"Download CSV"</button>
-                <button type="button" data-evidence-download="json" on:click={
+                <button type="button" data-evidence-download="json" disabled=pending on:click={
                     let save = save.clone();
                     move |_| save(true)
                 }>"Download JSON"</button>

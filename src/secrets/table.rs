@@ -15,8 +15,9 @@ use super::views::ViewState;
 use crate::model::view_state::column_key;
 use crate::model::route::{href, Route};
 use crate::model::search_round::{apply_answer, SearchRound};
+use crate::model::secrets_sort::SortCache;
 use crate::model::secrets_filter::{
-    expiry, facets, rotation_text, sorted, Column, Expiry, Facets, LastAnswer, RowRef, Sort, Source,
+    expiry, facets, rotation_text, Column, Expiry, Facets, LastAnswer, RowRef, Sort, Source,
 };
 
 pub const ROW_H: f64 = ROW_H_PX as f64;
@@ -73,9 +74,16 @@ pub fn SecretsTable(
             None => keyed.iter().map(|k| k.get()).collect::<Vec<SecretList>>(),
         })
     });
+    // Each list's sorted run is kept: when one region's list changes, only that list is sorted
+    // again (the end of a region's load was one long task sorting both regions' rows).
+    let runs = StoredValue::new(SortCache::default());
     let order = Memo::new(move |_| {
         let s = sort.get();
-        data.with(|d| Arc::new(sorted(&d.iter().map(SecretList::source).collect::<Vec<Source>>(), s)))
+        data.with(|d| {
+            let sources = d.iter().map(SecretList::source).collect::<Vec<Source>>();
+            let lists: Vec<u64> = d.iter().map(SecretList::revision).collect();
+            Arc::new(runs.try_update_value(|c| c.sorted(&sources, &lists, s)).unwrap_or_default())
+        })
     });
     let last_answer = StoredValue::new(LastAnswer::default());
     let shown = Memo::new(move |_| {
