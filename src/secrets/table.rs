@@ -134,9 +134,13 @@ pub fn SecretsTable(
         move || filter.track(),
         move |_, _, _| {
             active.set(None);
-            scroll_top.set(0.0);
-            if let Some(el) = scroller.get_untracked() {
-                el.set_scroll_top(0);
+            // Only when the list is scrolled: writing scrollTop makes the browser lay the page out
+            // there and then, in the middle of the keystroke.
+            if scroll_top.get_untracked() != 0.0 {
+                scroll_top.set(0.0);
+                if let Some(el) = scroller.get_untracked() {
+                    el.set_scroll_top(0);
+                }
             }
         },
         false,
