@@ -176,6 +176,8 @@ async fn layout(b: &Browser, s: &Setup) -> Result<(), String> {
     }
     // The create form uses the width it has.
     click(b, "[data-action=create]").await?;
+    // The form is a split piece: it is on screen once its piece has arrived.
+    wait_for(b, "the create form", "document.querySelector('[data-form=create]') !== null").await?;
     let ratio = b.eval("document.querySelector('[data-form=create]').getBoundingClientRect().width / document.querySelector('.secrets-section').getBoundingClientRect().width").await;
     if ratio.as_f64().is_none_or(|r| r < 0.7) {
         return Err(format!("the create form uses {ratio} of the width"));

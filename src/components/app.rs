@@ -63,7 +63,7 @@ fn show_region(id: &str) {
 
 #[component]
 fn Console(config: Config) -> impl IntoView {
-    // Framed by a larger console: speak the embedding protocol, drop our own header, take the
+    // Framed by a larger console: speak the embedding protocol, drop the page's header, take the
     // parent's theme and (in embed auth mode) its token.
     let auth = Auth::new();
     provide_context(auth);
@@ -113,13 +113,15 @@ fn Console(config: Config) -> impl IntoView {
     });
     let auth_mode = config.auth;
     let secrets = move || secrets_built.get().then(|| deferred::section(regions.clone(), auth_mode, auth.prompt));
+    if embedded {
+        // The page's header is static HTML (index.html), hidden inside a frame from the start
+        // (js/framed.js); embedded, the larger console's header stands for it.
+        let head = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector("[data-static-head]").ok().flatten());
+        if let Some(head) = head {
+            head.remove();
+        }
+    }
     view! {
-        {(!embedded).then(|| view! {
-            <header class="app-head">
-                <h1>"Regional Console"</h1>
-                <p class="subtitle">"Secrets Manager · each region is a separate instance; there is no automatic failover between them."</p>
-            </header>
-        })}
         <main class="regions">
             {controllers
                 .into_iter()
