@@ -281,6 +281,12 @@ pub fn month_label(year: i64, month: u32) -> String {
     format!("{name} {year}")
 }
 
+/// Whether the history window reaches back to the month's first day: without a region document
+/// the uptime view still knows which months it will mark "(partial data)".
+pub fn history_covers(year: i64, month: u32, now: i64, window_days: u64) -> bool {
+    first_sample(now, window_days) <= days_from_civil(year, month, 1) * DAY
+}
+
 /// IBM-style availability of one calendar month (UTC). For the current month it is the figure the
 /// month would end with if nothing else went wrong.
 pub fn month_sla(spans: &[Span], year: i64, month: u32, now: i64, window_days: u64, target: f64, tiers: &[CreditTier]) -> MonthSla {
@@ -299,7 +305,7 @@ pub fn month_sla(spans: &[Span], year: i64, month: u32, now: i64, window_days: u
         credit_percent: credit_percent(availability, tiers),
         budget_left_minutes: allowed - downtime as f64,
         allowed_minutes: allowed,
-        complete_history: first_sample(now, window_days) <= start,
+        complete_history: history_covers(year, month, now, window_days),
         is_current: start <= now && now < end,
     }
 }

@@ -275,14 +275,16 @@ pub fn UptimeView(signals: RegionSignals) -> impl IntoView {
                             <caption>"Previous months (IBM SLA availability)"</caption>
                             <thead><tr><th scope="col">"Month"</th><th scope="col">"Availability"</th><th scope="col">"Downtime"</th><th scope="col">"Credit"</th></tr></thead>
                             <tbody>
-                                {previous.into_iter().map(|(y, mo, m)| view! {
+                                {previous.into_iter().map(|(y, mo, m)| {
+                                    let partial = m.as_ref().map_or_else(|| !uptime::history_covers(y, mo, now_s(), DAYS as u64), |m| !m.complete_history);
+                                    view! {
                                     <tr>
-                                        <th scope="row">{uptime::month_label(y, mo)}{m.as_ref().is_some_and(|m| !m.complete_history).then_some(" (partial data)")}</th>
+                                        <th scope="row">{uptime::month_label(y, mo)}{partial.then_some(" (partial data)")}</th>
                                         <td class:breach=m.as_ref().zip(target).is_some_and(|(m, t)| m.availability < t)>{m.as_ref().map(|m| format::percent(m.availability)).unwrap_or_else(dash)}</td>
                                         <td>{m.as_ref().map(|m| format!("{} min", crate::model::paging::thousands(m.downtime_minutes.max(0) as u64))).unwrap_or_else(dash)}</td>
                                         <td>{m.as_ref().map(credit_text).unwrap_or_else(dash)}</td>
                                     </tr>
-                                }).collect::<Vec<_>>()}
+                                }}).collect::<Vec<_>>()}
                             </tbody>
                         </table>
                     })}
