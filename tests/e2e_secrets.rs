@@ -49,7 +49,6 @@ async fn wait_for(b: &Browser, what: &str, cond_js: &str) -> Result<(), String> 
     b.wait_until(T, what, || async { b.eval(cond_js).await.as_bool() == Some(true) }).await.map(|_| ())
 }
 
-
 async fn api_get(base: &str, path: &str) -> (u16, serde_json::Value) {
     match reqwest::get(format!("{base}{path}")).await {
         Ok(r) => {

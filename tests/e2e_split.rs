@@ -28,7 +28,6 @@ async fn fetched(b: &Browser) -> Vec<String> {
     serde_json::from_value(v).unwrap_or_default()
 }
 
-
 fn name_of(p: &Path) -> String {
     p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string()
 }
