@@ -137,6 +137,10 @@ async fn layout(b: &Browser, s: &Setup) -> Result<(), String> {
     size(b, 1400, 1000).await?;
     b.d().goto(&format!("{}#/secrets/us-south", s.site.url)).await.map_err(|e| e.to_string())?;
     wait_for(b, "Dallas's 1,201 secrets", "document.querySelector('[data-secrets-view=\"r0\"]')?.dataset.secretsTotal === '1201'").await?;
+    // The group column shows a group's id until the region's groups have been read (their own
+    // request, which can land after the list): the widths below are those of the names.
+    // (The group menu names a group by its id until then; one request brings every name.)
+    wait_for(b, "Dallas's group names", "Array.from(document.querySelectorAll('[data-secrets-view=\"r0\"] [data-filter=group] option')).some(o => o.value && o.textContent !== o.value)").await?;
 
     // One number format: 1,201 wherever the count is written.
     let texts = b.eval("[document.querySelector('[data-region=\"us-south\"] .secrets-summary').textContent, document.querySelector('.load-status').textContent, document.querySelector('.shown-count').textContent]").await;

@@ -1,5 +1,5 @@
 //! End-to-end: the shipped console is split (issue 14), each piece is fetched when its view is
-//! first shown, and a piece that does not arrive (the site was redeployed under a tab left open,
+//! first shown (the secrets section's only once both regions' data is on screen), and a piece that does not arrive (the site was redeployed under a tab left open,
 //! or the network dropped) is a message with a way to try again, not a dead console.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -69,6 +69,24 @@ async fn fetched_when_shown(b: &Browser, site: &Site) -> Result<(), String> {
     let now = fetched(b).await;
     if !now.contains(&section) {
         return Err(format!("the secrets section is on screen but its piece {section} was not fetched: {now:?}"));
+    }
+    // The section waits for the panels' own data: its piece is requested only after each region's
+    // first page of secrets had arrived (Resource Timing; startTime and responseEnd are given for
+    // cross-origin requests too).
+    let order = b
+        .eval(&format!(
+            "(() => {{ const all = performance.getEntriesByType('resource');
+                const piece = all.find(e => e.name.endsWith('/{section}'));
+                const lists = all.filter(e => new URL(e.name).pathname === '/api/v2/secrets');
+                const firstEnd = origin => Math.min(...lists.filter(e => new URL(e.name).origin === origin).map(e => e.responseEnd));
+                const origins = [...new Set(lists.map(e => new URL(e.name).origin))];
+                return {{ piece: piece ? piece.startTime : null, regions: origins.length, lists: Math.max(...origins.map(firstEnd)) }}; }})()"
+        ))
+        .await;
+    let (piece_at, lists_at) = (order["piece"].as_f64(), order["lists"].as_f64());
+    match (piece_at, lists_at, order["regions"].as_u64()) {
+        (Some(p), Some(l), Some(2)) if p >= l => {}
+        _ => return Err(format!("the section's piece was requested before both regions' first secrets arrived (ms on the page's clock): {order}")),
     }
     if now.contains(&detail) || now.contains(&cross) || now.contains(&create) {
         return Err(format!("the detail's, the cross-region view's or the create form's piece was fetched before it was shown: {now:?}"));

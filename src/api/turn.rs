@@ -30,6 +30,20 @@ pub async fn next_turn() {
     }
 }
 
+/// Resolves after the browser has painted what is in the DOM now: at the next animation frame
+/// (which runs before that frame's paint), then a turn later. A hidden page gets no animation
+/// frames, so a timeout of `at_most_ms` stands in for the frame there.
+pub async fn after_paint(at_most_ms: i32) {
+    let Some(w) = web_sys::window() else { return };
+    // `resolve` itself is the callback of both: no Rust closure to keep alive or to leak.
+    let frame = Promise::new(&mut |resolve, _| {
+        let _ = w.request_animation_frame(&resolve);
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, at_most_ms);
+    });
+    drop(JsFuture::from(frame).await);
+    next_turn().await;
+}
+
 /// Milliseconds on the page's monotonic clock (for time slices, not for dates).
 pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or_else(js_sys::Date::now)

@@ -2,6 +2,7 @@
 
 pub mod backoff;
 pub mod embed;
+pub mod first_paint;
 pub mod format;
 pub mod health_events;
 pub mod health_feed;

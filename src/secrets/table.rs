@@ -416,7 +416,12 @@ pub fn SecretsTable(
                             // Rows are rebuilt on every scroll; the class need not follow the clock by itself.
                             let exp_class = move || expiry(exp_t, now_s.get_untracked());
                             let (_, updated) = date_of(m.updated_at.as_deref().or(m.created_at.as_deref()));
-                            let group = region.as_ref().map(|x| x.group_name(&m.secret_group_id)).unwrap_or_else(|| m.secret_group_id.to_string());
+                            // The region's group names can arrive after its rows (their own request),
+                            // and a kept row is not rebuilt: the cell follows them.
+                            let group = {
+                                let (region, id) = (region.clone(), m.secret_group_id.clone());
+                                move || region.as_ref().map(|x| x.group_name(&id)).unwrap_or_else(|| id.to_string())
+                            };
                             let labels_text = {
                                 let mut t = m.labels.iter().take(3).map(|l| clip(l, 24)).collect::<Vec<_>>().join(", ");
                                 if m.labels.len() > 3 {
@@ -430,13 +435,17 @@ pub fn SecretsTable(
                             let exp_note = match exp { Expiry::Expired => " (expired)", Expiry::Soon => " (soon)", _ => "" };
                             let cells = columns.iter().map(|c| match c {
                                 Column::Name => view! { <td class="name" title=clip(&m.name, 500)><a href=link.clone() tabindex="-1"><bdi>{clip(&m.name, 200)}</bdi></a></td> }.into_any(),
+                                Column::Group => {
+                                    let title = group.clone();
+                                    let text = group.clone();
+                                    view! { <td title=move || clip(&title(), 500) data-col=column_key(*c)><bdi>{move || clip(&text(), 80)}</bdi></td> }.into_any()
+                                }
                                 c => {
                                     let (text, title, expiry) = match c {
                                         Column::Region => (label.clone(), None, None),
                                         Column::Type => (m.secret_type.as_str().to_string(), None, None),
                                         Column::State => (crate::model::secrets_filter::state_label(&m).to_string(), None, None),
                                         Column::Labels => (labels_text.clone(), Some(clip(&m.labels.join(", "), 500)), None),
-                                        Column::Group => (clip(&group, 80), Some(clip(&group, 500)), None),
                                         Column::Expiration => (format!("{exp_text}{exp_note}"), None, Some(exp.as_str())),
                                         Column::Rotation => (rotation_text(m.rotation.as_deref()), None, None),
                                         _ => (updated.clone(), None, None),
