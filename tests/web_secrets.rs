@@ -1,10 +1,14 @@
-//! Component tests in headless Chromium (wasm-bindgen-test): the windowed secrets table and the
-//! reveal / re-mask / copy cycle of a secret's value (with `fetch` and the clipboard stubbed).
+//! Component tests in headless Chromium (wasm-bindgen-test): the windowed secrets table, the
+//! reveal / re-mask / copy cycle of a secret's value (with `fetch` and the clipboard stubbed), and
+//! when the shell builds the secrets section.
 #![cfg(target_arch = "wasm32")]
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use regional_console::components::section_gate::section_gate;
+use regional_console::model::first_paint::SECTION_WAIT_CAP_MS;
+use regional_console::model::region_state::RegionState;
 use regional_console::model::secret_list::SecretList;
 use regional_console::api::RegionApi;
 use regional_console::model::route::Route;
@@ -214,4 +218,82 @@ async fn iam_credentials_are_read_only_after_a_warning() {
     assert_eq!(js("return window.__fetches").as_f64(), Some(1.0));
     assert_eq!(revealed(&host).as_deref(), Some("key-xyz"));
     drop(handle);
+}
+
+/// A group's name arrives after the rows that show it (its own request): a row already on screen
+/// shows it then, not the group's id for as long as the row stays.
+#[wasm_bindgen_test]
+async fn a_kept_row_shows_its_groups_name_when_the_names_arrive() {
+    let host = host();
+    let (r, ctx) = region(3);
+    let grouped: Vec<SecretMetadata> = (0..3)
+        .map(|i| {
+            serde_json::from_value(serde_json::json!({
+                "id": format!("g-{i}"), "name": format!("grouped-{i}"), "secret_type": "arbitrary",
+                "secret_group_id": "3f1c9a70-group", "state": 1, "updated_at": "2026-01-01T00:00:00Z"
+            }))
+            .expect("valid")
+        })
+        .collect();
+    r.secrets.set(SecretsLoad { items: SecretList::from_vec(grouped), loaded_at_ms: Some(1.0), ..Default::default() });
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <SecretsTable ctx=ctx.clone() sources=vec![0] view_id="t".to_string() total_hook=true /> }
+    });
+    let group_cell = || q(&host, "tr[data-secret-id=\"g-0\"] td[data-col=group]").and_then(|e| e.text_content());
+    until("the row", || group_cell().is_some()).await;
+    assert_eq!(group_cell().as_deref(), Some("3f1c9a70-group"), "before the names, the id");
+    let row_before = q(&host, "tr[data-secret-id=\"g-0\"]");
+    r.groups.set(vec![serde_json::from_value(serde_json::json!({"id": "3f1c9a70-group", "name": "payments-team"})).expect("valid group")]);
+    until("the group's name in the row", || group_cell().as_deref() == Some("payments-team")).await;
+    let title = attr(&host, "tr[data-secret-id=\"g-0\"] td[data-col=group]", "title");
+    assert_eq!(title.as_deref(), Some("payments-team"), "the hover text follows too");
+    assert!(row_before == q(&host, "tr[data-secret-id=\"g-0\"]"), "the same row, not a rebuilt one");
+    std::mem::forget(handle);
+}
+
+fn unanswered(idx: u8, id: &str) -> RegionData {
+    RegionData::detached(idx, id.into(), id.into(), RegionSignals::new(), RegionApi::new("http://127.0.0.1:1"))
+}
+
+/// The shell's gate for the secrets section, built under a mounted owner (effects need one).
+fn gate(regions: Vec<RegionData>) -> RwSignal<bool> {
+    let cell = std::rc::Rc::new(std::cell::Cell::new(None));
+    let set = cell.clone();
+    let handle = leptos::mount::mount_to(host(), move || set.set(Some(section_gate(&regions))));
+    std::mem::forget(handle);
+    cell.get().expect("the gate was built")
+}
+
+/// What the gate itself waits after it opens (a frame, then a turn), twice over.
+async fn gate_turns() {
+    for _ in 0..2 {
+        regional_console::api::turn::after_paint(100).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_secrets_section_waits_for_every_regions_first_answer() {
+    let (dallas, frankfurt) = (unanswered(0, "us-south"), unanswered(1, "eu-de"));
+    let started = js_sys::Date::now();
+    let built = gate(vec![dallas.clone(), frankfurt.clone()]);
+    dallas.signals.state.set(RegionState::Available);
+    dallas.secrets.update(|s| s.loaded_at_ms = Some(1.0));
+    gate_turns().await;
+    assert!(!built.get_untracked(), "Frankfurt has not answered yet");
+    // Frankfurt's answer is that it is down: nothing more is coming for the first paint.
+    frankfurt.signals.state.set(RegionState::Unavailable);
+    until("the section opens", || built.get_untracked()).await;
+    assert!(js_sys::Date::now() - started < f64::from(SECTION_WAIT_CAP_MS), "opened by the answers, not by the cap");
+}
+
+#[wasm_bindgen_test]
+async fn a_region_that_never_answers_holds_the_section_back_until_the_cap_only() {
+    let (dallas, frankfurt) = (unanswered(0, "us-south"), unanswered(1, "eu-de"));
+    let started = js_sys::Date::now();
+    let built = gate(vec![dallas.clone(), frankfurt]);
+    dallas.signals.state.set(RegionState::Available);
+    dallas.secrets.update(|s| s.loaded_at_ms = Some(1.0));
+    until("the section opens although Frankfurt never answered", || built.get_untracked()).await;
+    // A timer never fires early: opening at or after the cap means the cap opened it.
+    assert!(js_sys::Date::now() - started >= f64::from(SECTION_WAIT_CAP_MS), "opened before the cap with Frankfurt silent");
 }

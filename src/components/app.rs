@@ -1,7 +1,5 @@
 //! The application shell: load the runtime config, then one panel per region.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -10,13 +8,14 @@ use crate::api::http::{send, Request};
 use crate::api::iam::IamSession;
 use crate::config::{parse_config, AuthMode, Config, ConfigError};
 use crate::embed;
-use crate::model::first_paint::{section_may_start, FirstRead, SECTION_WAIT_CAP_MS};
 use crate::regions::controller::RegionController;
 use crate::regions::panel::RegionPanel;
 use crate::secrets::data::RegionData;
 use crate::secrets::deferred;
 use crate::secrets::store::SecretsStore;
 use crate::secrets::summary::SecretsSummary;
+
+use super::section_gate::section_gate;
 
 /// `config.json` is fetched relative to the document's base URL so a sub-path deployment works.
 async fn load_config() -> Result<Config, ConfigError> {
@@ -62,49 +61,6 @@ fn show_region(id: &str) {
     if let Ok(Some(panel)) = document.query_selector(&selector) {
         panel.scroll_into_view();
     }
-}
-
-/// Turns true, once, when the secrets section may be built: every region's first answer is on
-/// screen, or the wait is capped (`model::first_paint`). In the split build the section's piece is
-/// fetched only then, so the panels' own data never queues behind it. Its data loads on its own
-/// either way; only the building of its views waits. The building itself waits for that data to
-/// be painted: built in the task that drew the regions' data, the two were one long task.
-fn section_gate(regions: &[RegionData]) -> RwSignal<bool> {
-    let built = RwSignal::new(false);
-    let open = move || {
-        leptos::task::spawn_local(async move {
-            crate::api::turn::after_paint(100).await;
-            let _ = built.try_set(true);
-        });
-    };
-    let watched: Vec<_> = regions.iter().map(|r| (r.signals.state, r.secrets)).collect();
-    let asked = StoredValue::new(false);
-    let ask = move || {
-        if !asked.get_value() {
-            asked.set_value(true);
-            open();
-        }
-    };
-    Effect::new(move |_| {
-        // Once asked, this run reads no signal, so the effect never runs again.
-        if asked.get_value() {
-            return;
-        }
-        let firsts: Vec<FirstRead> = watched
-            .iter()
-            .map(|(state, list)| {
-                let (listed, failed) = list.with(|l| (l.loaded_at_ms.is_some() || !l.items.is_empty(), l.error.is_some()));
-                FirstRead { state: state.get(), listed, failed }
-            })
-            .collect();
-        if section_may_start(&firsts) {
-            ask();
-        }
-    });
-    if let Ok(h) = set_timeout_with_handle(ask, Duration::from_millis(SECTION_WAIT_CAP_MS.into())) {
-        on_cleanup(move || h.clear());
-    }
-    built
 }
 
 #[component]

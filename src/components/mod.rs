@@ -1,3 +1,4 @@
 //! Views shared across features.
 
 pub mod app;
+pub mod section_gate;
