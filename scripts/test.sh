@@ -10,8 +10,8 @@ scripts/build.sh
 source scripts/env.sh
 export SM_EMULATOR_BIN="$PWD/target/emulator/sm-emulator"
 export SM_GATEWAY_BIN="$PWD/target/emulator/sm-gateway"
-# One full build, not an edit loop: incremental caches would add about 1.1 GB to a target dir of
-# about 2.8 GB (measured 2026-12-05), and a CI machine once ran out of disk building this suite.
+# One full build, not an edit loop: incremental caches took 1.3 GB of a 4.9 GB target dir (3.7 GB
+# without them, a fresh clone on 2026-12-05), and a CI machine once ran out of disk building this suite.
 export CARGO_INCREMENTAL=0
 
 echo "==> native tests: unit, emulator API, end-to-end (headless Chromium)"
