@@ -1,6 +1,7 @@
 //! End-to-end: the shipped console is split (issue 14), each piece is fetched when its view is
-//! first shown (the secrets section's only once both regions' data is on screen), and a piece that does not arrive (the site was redeployed under a tab left open,
-//! or the network dropped) is a message with a way to try again, not a dead console.
+//! first shown (the secrets section's only once both regions' data is on screen), and a piece
+//! that does not arrive (the site was redeployed under a tab left open, or the network dropped)
+//! is a message with a way to try again, not a dead console.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod support;
