@@ -692,9 +692,9 @@ async fn fetched_paths(b: &Browser, data_at: f64) -> Vec<Fetched> {
     let v = b
         .eval("[[location.href, 0], ...performance.getEntriesByType('resource').map(e => [e.name, e.startTime])].filter(([u]) => new URL(u).origin === location.origin).map(([u, t]) => [new URL(u).pathname, t])")
         .await;
-    let entries = v.as_array().cloned().unwrap_or_default();
-    entries
-        .iter()
+    v.as_array()
+        .into_iter()
+        .flatten()
         .filter_map(|e| Some(Fetched { path: e.get(0)?.as_str()?.to_string(), before_data: e.get(1)?.as_f64()? < data_at }))
         .collect()
 }

@@ -36,7 +36,8 @@ pub fn section_gate(regions: &[RegionData]) -> RwSignal<bool> {
         let firsts: Vec<FirstRead> = watched
             .iter()
             .map(|(state, list)| {
-                let (listed, failed) = list.with(|l| (l.loaded_at_ms.is_some() || !l.items.is_empty(), l.error.is_some()));
+                // `listed` is what the panel's summary shows a count for (`SecretsLoad::has_count`).
+                let (listed, failed) = list.with(|l| (l.has_count(), l.error.is_some()));
                 FirstRead { state: state.get(), listed, failed }
             })
             .collect();

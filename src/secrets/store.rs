@@ -32,6 +32,14 @@ pub struct SecretsLoad {
     pub failed_pages: usize,
 }
 
+impl SecretsLoad {
+    /// A count can be shown: a page of the list arrived, or a whole (maybe empty) list. Until
+    /// then the count is unknown, which is not zero.
+    pub fn has_count(&self) -> bool {
+        self.loaded_at_ms.is_some() || !self.items.is_empty()
+    }
+}
+
 struct Inner {
     api: RegionApi,
     evidence: Evidence,

@@ -13,7 +13,7 @@ pub fn SecretsSummary(list: RwSignal<SecretsLoad>) -> impl IntoView {
     let opened_ms = js_sys::Date::now();
     let total = move || list.with(|l| l.items.len());
     // Unknown is not zero: until a first list arrives there is no count to show.
-    let never_read = move || list.with(|l| l.loaded_at_ms.is_none() && l.items.is_empty());
+    let never_read = move || list.with(|l| !l.has_count());
     view! {
         <div class="secrets-summary" data-secrets-total=move || (!never_read()).then(|| total().to_string())
             data-never-read=move || never_read().then_some("")>
@@ -23,7 +23,7 @@ pub fn SecretsSummary(list: RwSignal<SecretsLoad>) -> impl IntoView {
             } else {
                 view! { <span class="big-number">{thousands(total() as u64)}</span> " secrets" }.into_any()
             }}
-            {move || list.with(|l| (l.loading && !(l.loaded_at_ms.is_none() && l.items.is_empty())).then_some(" (loading…)"))}
+            {move || list.with(|l| (l.loading && l.has_count()).then_some(" (loading…)"))}
             {move || list.with(|l| (l.skipped > 0).then(|| format!(" · {} entries could not be read", thousands(l.skipped as u64))))}
         </div>
         {move || list.with(|l| l.error.as_ref().map(|e| view! { <p class="error">{e.to_string()}</p> }))}

@@ -419,8 +419,8 @@ pub fn SecretsTable(
                             // The region's group names can arrive after its rows (their own request),
                             // and a kept row is not rebuilt: the cell follows them.
                             let group = {
-                                let (region, id) = (region.clone(), m.secret_group_id.clone());
-                                move || region.as_ref().map(|x| x.group_name(&id)).unwrap_or_else(|| id.to_string())
+                                let id = m.secret_group_id.clone();
+                                Memo::new(move |_| region.as_ref().map(|x| x.group_name(&id)).unwrap_or_else(|| id.to_string()))
                             };
                             let labels_text = {
                                 let mut t = m.labels.iter().take(3).map(|l| clip(l, 24)).collect::<Vec<_>>().join(", ");
@@ -435,11 +435,9 @@ pub fn SecretsTable(
                             let exp_note = match exp { Expiry::Expired => " (expired)", Expiry::Soon => " (soon)", _ => "" };
                             let cells = columns.iter().map(|c| match c {
                                 Column::Name => view! { <td class="name" title=clip(&m.name, 500)><a href=link.clone() tabindex="-1"><bdi>{clip(&m.name, 200)}</bdi></a></td> }.into_any(),
-                                Column::Group => {
-                                    let title = group.clone();
-                                    let text = group.clone();
-                                    view! { <td title=move || clip(&title(), 500) data-col=column_key(*c)><bdi>{move || clip(&text(), 80)}</bdi></td> }.into_any()
-                                }
+                                Column::Group => view! {
+                                    <td title=move || group.with(|g| clip(g, 500)) data-col=column_key(*c)><bdi>{move || group.with(|g| clip(g, 80))}</bdi></td>
+                                }.into_any(),
                                 c => {
                                     let (text, title, expiry) = match c {
                                         Column::Region => (label.clone(), None, None),
