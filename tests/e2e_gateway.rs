@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use support::topology::{Gateway, Iam, SIGNING_SECRET};
-use support::{free_port, Browser, Emulator, Site};
+use support::{Browser, Emulator, Site};
 use thirtyfour::prelude::*;
 
 const KEY: &str = "e2e-console-key-6b0f2d91c7";
@@ -47,11 +47,10 @@ async fn iam_session_through_two_gateways() {
     let region_flags = |seed: &'static str| ["--seed", seed, "--iam-signing-secret", SIGNING_SECRET];
     let mut dallas = Emulator::start("us-south", &tmp.path().join("us-south"), &region_flags("6"));
     let frankfurt = Emulator::start("eu-de", &tmp.path().join("eu-de"), &region_flags("4"));
-    // Fixed ports: a killed gateway comes back on the address the console was configured with.
+    // A killed gateway comes back on the address the console was configured with (`restart`).
     let gateway = |region: &str, upstream: &Emulator| {
-        let listen = format!("127.0.0.1:{}", free_port());
         let flags = ["--iam-url", iam.url.as_str(), "--probe-every-ms", "1000"];
-        Gateway::start_on(tmp.path(), region, &upstream.api(), &tmp.path().join(format!("gw-{region}")), &listen, &flags)
+        Gateway::start(tmp.path(), region, &upstream.api(), &tmp.path().join(format!("gw-{region}")), &flags)
     };
     let mut gw_dallas = gateway("us-south", &dallas);
     let gw_frankfurt = gateway("eu-de", &frankfurt);

@@ -11,7 +11,6 @@ pub mod secrets_bench;
 pub mod topology;
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -22,8 +21,33 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free loopback port")
+/// Every server a test starts binds port 0 and announces the port the kernel gave it, on stdout.
+/// (Probing for a free port and handing it to the child races: another process, a second test
+/// suite say, can take the port between the probe and the child's bind.) Waits up to `within` for
+/// the first stdout line that `port_in` reads a port from; `None` if the child exits or stays silent.
+fn announced_port(child: &mut Child, within: Duration, port_in: fn(&str) -> Option<u16>) -> Option<(u16, String)> {
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        let mut sent = false;
+        // Keep reading after the announcement: a child that writes to a closed pipe dies.
+        while let Some(Ok(line)) = lines.next() {
+            if !sent {
+                if let Some(port) = port_in(&line) {
+                    let _ = tx.send((port, line));
+                    sent = true;
+                }
+            }
+        }
+    });
+    rx.recv_timeout(within).ok()
+}
+
+/// The number after `word` in `line` ("… port 41165 …", "… on port 42715.").
+fn port_after(line: &str, word: &str) -> Option<u16> {
+    let rest = &line[line.find(word)? + word.len()..];
+    rest.trim_start().split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
 fn emulator_bin() -> PathBuf {
@@ -37,14 +61,6 @@ fn emulator_bin() -> PathBuf {
         }
     }
     panic!("sm-emulator is not built: run scripts/test.sh (or cargo build -p sm-emulator)");
-}
-
-fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not start listening on port {port}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// One emulated region: one process, killable like a real regional failure.
@@ -69,14 +85,14 @@ impl Emulator {
     pub fn start_within(region: &str, data_dir: &Path, extra: &[&str], ready_within: Duration) -> Emulator {
         let mut e = Emulator {
             region: region.to_string(),
-            data_port: free_port(),
-            control_port: free_port(),
+            data_port: 0,
+            control_port: 0,
             data_dir: data_dir.to_path_buf(),
             args: extra.iter().map(|s| s.to_string()).collect(),
             child: None,
             ready_within,
         };
-        e.spawn();
+        e.spawn().unwrap_or_else(|why| panic!("{why}"));
         e
     }
 
@@ -88,7 +104,9 @@ impl Emulator {
         format!("http://127.0.0.1:{}", self.control_port)
     }
 
-    fn spawn(&mut self) {
+    /// Start the process: on ports the kernel chooses the first time (read back from the
+    /// listening line), on the same ports afterwards, since the console's config points there.
+    fn spawn(&mut self) -> Result<(), String> {
         let mut child = Command::new(emulator_bin())
             .args(["--region", &self.region])
             .args(["--listen", &format!("127.0.0.1:{}", self.data_port)])
@@ -100,18 +118,33 @@ impl Emulator {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("spawn sm-emulator");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            while let Some(Ok(line)) = lines.next() {
-                if line.starts_with("listening ") {
-                    let _ = tx.send(line);
-                }
+        let port_of = |line: &str, key: &str| port_after(line, &format!("{key}=http://127.0.0.1:"));
+        match announced_port(&mut child, self.ready_within, |l| if l.starts_with("listening ") { port_after(l, "data=http://127.0.0.1:") } else { None }) {
+            Some((data, line)) => {
+                self.data_port = data;
+                self.control_port = port_of(&line, "control").ok_or_else(|| format!("no control port in `{line}`"))?;
+                self.child = Some(child);
+                Ok(())
             }
-        });
-        self.child = Some(child);
-        rx.recv_timeout(self.ready_within).expect("sm-emulator printed its listening line");
+            None => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(format!("sm-emulator {} did not print its listening line (its stderr is above)", self.region))
+            }
+        }
+    }
+
+    /// Start again on the same ports. They were freed by the kill, and any process on the machine
+    /// may hold one for a moment (another test's port probe, say): retry for up to 5 s.
+    fn respawn(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match self.spawn() {
+                Ok(()) => return,
+                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(200)),
+                Err(why) => panic!("{why}"),
+            }
+        }
     }
 
     /// SIGKILL: the process gets no chance to say goodbye, as in a real outage.
@@ -143,12 +176,12 @@ impl Emulator {
             .status()
             .expect("run python3 (sqlite3)");
         assert!(status.success(), "rewriting the history of {} failed", self.region);
-        self.spawn();
+        self.respawn();
     }
 
     pub fn restart(&mut self) {
         self.kill();
-        self.spawn();
+        self.respawn();
     }
 
     /// Call the control API; panics with the status when the emulator refuses.
@@ -253,32 +286,36 @@ impl Drop for Site {
     }
 }
 
-/// `python3 -m http.server` on a free loopback port: a static host with no rewrite rules.
+/// `python3 -m http.server` on a loopback port it chooses: a static host with no rewrite rules.
 fn static_server(dir: &Path) -> (Child, u16) {
-    let port = free_port();
-    let child = Command::new("python3")
-        .args(["-m", "http.server", &port.to_string(), "--bind", "127.0.0.1", "--directory"])
+    let mut child = Command::new("python3")
+        // Unbuffered: its "Serving HTTP on … port N" line must reach the pipe at once.
+        .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
         .arg(dir)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn python3 -m http.server");
-    wait_for_port(port, "python3 -m http.server");
+    let port = announced_port(&mut child, Duration::from_secs(15), |l| port_after(l, " port "))
+        .map(|(port, _)| port)
+        .expect("python3 -m http.server announced its port");
     (child, port)
 }
 
 /// `tests/support/serve_with_headers.py`: `http.server` plus the headers of `_headers`.
 fn header_server(dir: &Path) -> (Child, u16) {
-    let port = free_port();
-    let child = Command::new("python3")
+    let mut child = Command::new("python3")
+        .arg("-u")
         .arg(root().join("tests/support/serve_with_headers.py"))
-        .arg(port.to_string())
+        .arg("0")
         .arg(dir)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn tests/support/serve_with_headers.py");
-    wait_for_port(port, "serve_with_headers.py");
+    let port = announced_port(&mut child, Duration::from_secs(15), |l| port_after(l, "listening port "))
+        .map(|(port, _)| port)
+        .expect("serve_with_headers.py announced its port");
     (child, port)
 }
 
@@ -324,14 +361,15 @@ impl Browser {
     /// `extra` Chromium flags on top of the quiet-network set, e.g. the benchmark's
     /// `--enable-precise-memory-info` (unbucketed `performance.memory`).
     pub async fn start_with(extra: &[&str]) -> Browser {
-        let port = free_port();
-        let chromedriver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
+        let mut chromedriver = Command::new("chromedriver")
+            .arg("--port=0")
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn chromedriver (scripts/setup.sh installs chromium-driver)");
-        wait_for_port(port, "chromedriver");
+        let port = announced_port(&mut chromedriver, Duration::from_secs(15), |l| port_after(l, "started successfully on port"))
+            .map(|(port, _)| port)
+            .expect("chromedriver announced its port");
         let profile = tempfile::tempdir().expect("profile dir");
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary("/usr/bin/chromium").expect("binary");

@@ -7,7 +7,8 @@ headers `scripts/deploy_config.py` wrote to DIR/_headers, as a static host honou
 would: a line starting at column 0 is a path pattern (`/*` = every path, `/x/*` a prefix, else an
 exact path), and the indented `Name: value` lines under it apply to the paths it matches.
 
-Usage: serve_with_headers.py PORT DIR   (binds 127.0.0.1 only)
+Usage: serve_with_headers.py PORT DIR   (binds 127.0.0.1 only; PORT 0 lets the kernel choose,
+and the first stdout line, `listening port N`, says which)
 """
 import functools
 import http.server
@@ -59,7 +60,10 @@ def main():
         for pattern, headers in parse_headers(f.read_text()):
             Handler.rules.append((base + pattern, headers))
     handler = functools.partial(Handler, directory=str(root))
-    http.server.ThreadingHTTPServer(("127.0.0.1", port), handler).serve_forever()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    # Port 0 lets the kernel choose; the harness reads the port from this line.
+    print(f"listening port {server.server_address[1]}", flush=True)
+    server.serve_forever()
 
 
 if __name__ == "__main__":

@@ -37,6 +37,24 @@ pub struct Proc {
 
 impl Proc {
     pub fn spawn(bin: &Path, args: &[String], log: PathBuf, env: &[(&str, &str)]) -> Proc {
+        Self::try_spawn(bin, args, log, env).unwrap_or_else(|why| panic!("{why}"))
+    }
+
+    /// Start a process again on the address it had (a restart): the port was freed by the kill,
+    /// and any process on the machine may hold it for a moment (another test's `bind(0)` probe,
+    /// say). Retry for up to 5 s before calling the restart failed.
+    pub fn respawn(bin: &Path, args: &[String], log: PathBuf, env: &[(&str, &str)]) -> Proc {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            match Self::try_spawn(bin, args, log.clone(), env) {
+                Ok(p) => return p,
+                Err(why) if Instant::now() < deadline && why.contains("in use") => std::thread::sleep(Duration::from_millis(200)),
+                Err(why) => panic!("{why}"),
+            }
+        }
+    }
+
+    fn try_spawn(bin: &Path, args: &[String], log: PathBuf, env: &[(&str, &str)]) -> Result<Proc, String> {
         let err = std::fs::File::create(&log).expect("log file");
         let mut cmd = Command::new(bin);
         cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::from(err));
@@ -55,13 +73,15 @@ impl Proc {
         });
         let mut p = Proc { child: Some(child), line: String::new(), log };
         match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) if line.starts_with("listening ") => p.line = line.trim().to_string(),
+            Ok(line) if line.starts_with("listening ") => {
+                p.line = line.trim().to_string();
+                Ok(p)
+            }
             other => {
                 p.kill();
-                panic!("{} did not start ({other:?}); its log:\n{}", bin.display(), std::fs::read_to_string(&p.log).unwrap_or_default());
+                Err(format!("{} did not start ({other:?}); its log:\n{}", bin.display(), std::fs::read_to_string(&p.log).unwrap_or_default()))
             }
         }
-        p
     }
 
     /// The value of `key=` in the listening line.
@@ -124,6 +144,9 @@ impl Iam {
 }
 
 
+/// Debug level: the log-hygiene test must see everything the gateway would ever log.
+const GATEWAY_ENV: &[(&str, &str)] = &[("RUST_LOG", "debug")];
+
 pub struct Gateway {
     pub proc: Proc,
     pub url: String,
@@ -133,34 +156,35 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// A gateway on a port the kernel chooses (no free-port probe another process could race).
     pub fn start(tmp: impl AsRef<Path>, region: &str, upstream: &str, data_dir: &Path, extra: &[&str]) -> Gateway {
-        Self::start_on(tmp, region, upstream, data_dir, "127.0.0.1:0", extra)
-    }
-
-    pub fn start_on(tmp: impl AsRef<Path>, region: &str, upstream: &str, data_dir: &Path, listen: &str, extra: &[&str]) -> Gateway {
         let mut args: Vec<String> =
-            ["--region", region, "--listen", listen, "--upstream", upstream, "--data-dir"].iter().map(|s| s.to_string()).collect();
+            ["--region", region, "--listen", "127.0.0.1:0", "--upstream", upstream, "--data-dir"].iter().map(|s| s.to_string()).collect();
         args.push(data_dir.display().to_string());
         args.extend(extra.iter().map(|s| s.to_string()));
         let (log_dir, region) = (tmp.as_ref().to_path_buf(), region.to_string());
-        let proc = Self::spawn(&log_dir, &region, &args);
+        let proc = Proc::spawn(&gateway_bin(), &args, Self::log(&log_dir, &region), GATEWAY_ENV);
         let url = proc.field("url");
         assert!(url.starts_with("http://127.0.0.1:"), "{}", proc.line);
+        // A restart comes back on the address this start was given, which for `127.0.0.1:0` is
+        // the port the kernel chose: the console's config points there.
+        let mut args = args;
+        if let Some(i) = args.iter().position(|a| a == "--listen") {
+            args[i + 1] = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+        }
         Gateway { proc, url, log_dir, region, args }
     }
 
-    fn spawn(log_dir: &Path, region: &str, args: &[String]) -> Proc {
+    fn log(log_dir: &Path, region: &str) -> PathBuf {
         static N: AtomicU32 = AtomicU32::new(0);
-        let log = log_dir.join(format!("gateway-{region}-{}.log", N.fetch_add(1, Ordering::Relaxed)));
-        // Debug level: the log-hygiene test must see everything the gateway would ever log.
-        Proc::spawn(&gateway_bin(), args, log, &[("RUST_LOG", "debug")])
+        log_dir.join(format!("gateway-{region}-{}.log", N.fetch_add(1, Ordering::Relaxed)))
     }
 
-    /// Kill and start again with the same flags (start it with `start_on` and a fixed port to
-    /// come back on the same address), keeping its data directory: a gateway restart.
+    /// Kill and start again with the same flags on the same address, keeping its data directory:
+    /// a gateway restart.
     pub fn restart(&mut self) {
         self.proc.kill();
-        self.proc = Self::spawn(&self.log_dir, &self.region, &self.args);
+        self.proc = Proc::respawn(&gateway_bin(), &self.args, Self::log(&self.log_dir, &self.region), GATEWAY_ENV);
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -67,11 +67,6 @@ impl Drop for TempDir {
     }
 }
 
-/// A free loopback port (bound then released), for processes that must come back on the same one.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
-
 pub struct Region {
     pub proc: Proc,
     pub data: String,
@@ -83,24 +78,31 @@ pub struct Region {
 }
 
 impl Region {
-    /// A region on a fixed free port (so it can be killed and brought back on the same address).
+    /// A region on a port the kernel chooses; `restart` brings it back on the same one.
     pub fn start(tmp: &TempDir, region: &str, extra: &[&str]) -> Region {
-        let port = free_port();
-        let dir = tmp.join(&format!("emu-{region}-{port}"));
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = tmp.join(&format!("emu-{region}-{}", N.fetch_add(1, Ordering::Relaxed)));
         let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-        let proc = Self::spawn(&dir, region, port, &extra, tmp);
+        let proc = Proc::spawn(&emulator_bin(), &Self::args(&dir, region, 0, &extra), Self::log(tmp, &dir), &[]);
         let (data, control) = (proc.field("data"), proc.field("control"));
+        let port = data.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse().ok()).unwrap_or_else(|| panic!("no port in {}", proc.line));
         Region { proc, data, control, port, dir, region: region.into(), extra }
     }
 
-    fn spawn(dir: &Path, region: &str, port: u16, extra: &[String], tmp: &TempDir) -> Proc {
+    fn args(dir: &Path, region: &str, port: u16, extra: &[String]) -> Vec<String> {
         let mut args: Vec<String> = ["--region", region, "--listen", &format!("127.0.0.1:{port}"), "--control", "127.0.0.1:0", "--history-days", "0", "--data-dir"]
             .iter()
             .map(|s| s.to_string())
             .collect();
         args.push(dir.display().to_string());
         args.extend(extra.iter().cloned());
-        Proc::spawn(&emulator_bin(), &args, tmp.join(&format!("emu-{region}-{port}.log")), &[])
+        args
+    }
+
+    fn log(tmp: &TempDir, dir: &Path) -> PathBuf {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        tmp.join(&format!("{name}-{}.log", N.fetch_add(1, Ordering::Relaxed)))
     }
 
     pub fn kill(&mut self) {
@@ -109,7 +111,7 @@ impl Region {
 
     pub fn restart(&mut self, tmp: &TempDir) {
         self.proc.kill();
-        self.proc = Self::spawn(&self.dir, &self.region, self.port, &self.extra, tmp);
+        self.proc = Proc::respawn(&emulator_bin(), &Self::args(&self.dir, &self.region, self.port, &self.extra), Self::log(tmp, &self.dir), &[]);
         self.control = self.proc.field("control");
     }
 }
