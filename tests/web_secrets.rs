@@ -251,6 +251,39 @@ async fn a_kept_row_shows_its_groups_name_when_the_names_arrive() {
     std::mem::forget(handle);
 }
 
+/// `fetch` held until the test answers: `window.__answer(i, body)` answers the i-th request, and
+/// `window.__read` lists the requests whose body the console has read.
+const HELD_FETCH: &str = "window.__held = []; window.__read = []; window.fetch = (url, init) => new Promise(resolve => { \
+    const i = window.__held.length; window.__held.push(body => { const r = new Response(body, {status: 200, headers: {'content-type': 'application/json'}}); \
+    const read = r.arrayBuffer.bind(r); r.arrayBuffer = () => read().then(b => { window.__read.push(i); return b; }); resolve(r); }); }); \
+    window.__answer = (i, body) => window.__held[i](body);";
+
+fn groups_page(name: &str) -> String {
+    serde_json::json!({"secret_groups": [{"id": "3f1c9a70-group", "name": name}], "total_count": 1}).to_string()
+}
+
+/// Two group loads in flight (a write's reload and a list's end, say), answered in the opposite
+/// order: the older answer is dropped, not shown over the newer one.
+#[wasm_bindgen_test]
+async fn an_older_groups_answer_that_lands_last_is_dropped() {
+    // Mounting is what starts the task executor; nothing else needs to be on screen.
+    let handle = leptos::mount::mount_to(host(), || ());
+    js(HELD_FETCH);
+    let (r, _) = region(0);
+    let count = || js("return window.__held.length").as_f64().unwrap_or(0.0);
+    r.load_groups();
+    until("the first groups request", || count() == 1.0).await;
+    r.load_groups();
+    until("the second groups request", || count() == 2.0).await;
+    js(&format!("window.__answer(1, '{}')", groups_page("renamed-team")));
+    until("the newer answer shown", || r.group_name("3f1c9a70-group") == "renamed-team").await;
+    js(&format!("window.__answer(0, '{}')", groups_page("old-team")));
+    until("the older answer read", || js("return window.__read.includes(0)").as_bool() == Some(true)).await;
+    sleep(0).await;
+    assert_eq!(r.group_name("3f1c9a70-group"), "renamed-team", "the older answer replaced the newer one");
+    drop(handle);
+}
+
 fn unanswered(idx: u8, id: &str) -> RegionData {
     RegionData::detached(idx, id.into(), id.into(), RegionSignals::new(), RegionApi::new("http://127.0.0.1:1"))
 }

@@ -29,6 +29,9 @@ pub struct RegionData {
     /// by identity, so this costs nothing).
     pub keyed: Memo<SecretList>,
     pub groups: RwSignal<Vec<SecretGroup>>,
+    /// The latest `load_groups` call: an answer to an earlier one is older than what may already
+    /// be shown, so it is dropped (two loads can be in flight after a write and a reload).
+    groups_asked: StoredValue<u32>,
 }
 
 impl RegionData {
@@ -44,6 +47,7 @@ impl RegionData {
             secrets,
             keyed,
             groups: RwSignal::new(Vec::new()),
+            groups_asked: StoredValue::new(0),
         }
     }
 
@@ -105,9 +109,15 @@ impl RegionData {
     }
 
     pub fn load_groups(&self) {
-        let (Some(api), groups, token) = (self.api(), self.groups, TokenPrompt::get()) else { return };
+        let (Some(api), groups, asked, token) = (self.api(), self.groups, self.groups_asked, TokenPrompt::get()) else { return };
+        asked.update_value(|n| *n = n.wrapping_add(1));
+        let mine = asked.get_value();
         leptos::task::spawn_local(async move {
-            match api.groups().await {
+            let answer = api.groups().await;
+            if asked.try_get_value() != Some(mine) {
+                return;
+            }
+            match answer {
                 Ok(page) => {
                     let _ = groups.try_set(page.secret_groups.items);
                 }
