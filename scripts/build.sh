@@ -11,8 +11,8 @@ case "${1:-}" in
 esac
 echo "==> console (trunk build --release --features split, then the wasm split)"
 # The splitter needs the linker's relocations. RUSTFLAGS replaces .cargo/config.toml's list, so
-# erase_components is repeated here.
-RC_SPLIT=1 RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" trunk build --release --features split
+# erase_components and simd128 are repeated here.
+RC_SPLIT=1 RUSTFLAGS="--cfg erase_components -C target-feature=+simd128 -Clink-args=--emit-relocs" trunk build --release --features split
 # Make dist/ deployable as built: the default config.json and the CSP derived from it.
 python3 scripts/deploy_config.py --dist dist --config config.json
 [ "${1:-}" = --console-only ] && exit 0

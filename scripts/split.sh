@@ -25,12 +25,13 @@ mkdir -p "$WORK/bindgen"
 "$TOOLS" "$WASM" "$WORK" --out-name "$stem"
 wasm-bindgen --target web --keep-lld-exports --no-typescript --out-dir "$WORK/bindgen" "$WORK/$stem.wasm"
 cp "$WORK/bindgen/$stem.js" "$DIST/$stem.js"
-# The target's features (rustc's wasm32 defaults), as trunk's wasm-opt step assumes them too.
+# The target's features (rustc's wasm32 defaults, and simd128 from the build's flags), as trunk's
+# wasm-opt step assumes them too.
 # The pieces carry a name subsection wasm-opt does not know and warns about once per piece; only
 # that warning is dropped, so a real failure still says why.
 # RC_SPLIT_NO_OPT=1 keeps the pieces as bound (names kept), to read a panic's stack in a debug build.
 opt() { [ "${RC_SPLIT_NO_OPT:-}" = 1 ] && { cp "$1" "$2"; return; }; wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue "$1" -o "$2" \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd "$1" -o "$2" \
   2> >(grep -v 'unknown name subsection' >&2 || true); }
 opt "$WORK/bindgen/${stem}_bg.wasm" "$DIST/${stem}_bg.wasm"
 mkdir -p "$WORK/opt"

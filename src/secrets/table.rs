@@ -17,7 +17,7 @@ use crate::model::route::{href, Route};
 use crate::model::search_round::{apply_answer, SearchRound};
 use crate::model::secrets_sort::SortCache;
 use crate::model::secrets_filter::{
-    expiry, facets, rotation_text, Column, Expiry, Facets, LastAnswer, RowRef, Sort, Source,
+    expiry, facets, rotation_text, Column, Expiry, Facets, RecentAnswers, RowRef, Sort, Source,
 };
 
 pub const ROW_H: f64 = ROW_H_PX as f64;
@@ -85,7 +85,7 @@ pub fn SecretsTable(
             Arc::new(runs.try_update_value(|c| c.sorted(&sources, &lists, s)).unwrap_or_default())
         })
     });
-    let last_answer = StoredValue::new(LastAnswer::default());
+    let answers = StoredValue::new(RecentAnswers::default());
     let shown = Memo::new(move |_| {
         let now = now_s.get();
         filter.with(|f| {
@@ -93,7 +93,7 @@ pub fn SecretsTable(
                 order.with(|o| {
                     let sources = d.iter().map(SecretList::source).collect::<Vec<Source>>();
                     let lists = d.iter().map(SecretList::revision).collect();
-                    last_answer.try_update_value(|l| l.answer(&sources, lists, o, f, now)).unwrap_or_default()
+                    answers.try_update_value(|l| l.answer(&sources, lists, o, f, now)).unwrap_or_default()
                 })
             })
         })
