@@ -632,12 +632,33 @@ pub(crate) mod tests {
         out
     }
 
+    /// Two lists and their sorted order, as the answers' tests ask them.
+    struct Asked {
+        a: SecretList,
+        b: SecretList,
+        order: Arc<Vec<RowRef>>,
+    }
+
+    impl Asked {
+        fn new() -> Asked {
+            let (a, b) = many();
+            let order = Arc::new(sorted(&[a.source(), b.source()], Sort::default()));
+            Asked { a, b, order }
+        }
+
+        fn src(&self) -> [Source<'_>; 2] {
+            [self.a.source(), self.b.source()]
+        }
+
+        fn lists(&self) -> Vec<u64> {
+            vec![self.a.revision(), self.b.revision()]
+        }
+    }
+
     #[test]
     fn typing_on_and_deleting_back_give_what_a_full_pass_gives() {
-        let (a, b) = many();
-        let src = [a.source(), b.source()];
-        let lists = vec![a.revision(), b.revision()];
-        let order = Arc::new(sorted(&src, Sort::default()));
+        let asked = Asked::new();
+        let (src, lists, order) = (asked.src(), asked.lists(), &asked.order);
         let mut last = RecentAnswers::default();
         let mut f = Filter::default();
         // Typed on, broadened, cleared, a facet set and dropped, two words: each answer must be
@@ -659,32 +680,32 @@ pub(crate) mod tests {
         let mut stale = RecentAnswers::default();
         f.set_text("pa");
         f.secret_type = None;
-        stale.answer(&src, lists.clone(), &order, &f, 0);
+        stale.answer(&src, lists.clone(), order, &f, 0);
         stale.kept[0].1 = Arc::new(Vec::new());
         f.set_text("pay");
-        assert!(stale.answer(&src, lists.clone(), &order, &f, 0).is_empty(), "a narrowing keystroke searches the kept answer");
+        assert!(stale.answer(&src, lists.clone(), order, &f, 0).is_empty(), "a narrowing keystroke searches the kept answer");
         // ...and deleting back gives the kept answer itself, not a new pass.
         f.set_text("pa");
         assert!(stale.answer(&src, lists.clone(), &order, &f, 0).is_empty(), "deleting back reuses the kept answer");
-        // ...but not across another list, another order or another clock.
-        stale.kept[0].1 = Arc::new(Vec::new());
-        f.set_text("payr");
-        assert!(!stale.answer(&src, vec![0, 0], &order, &f, 0).is_empty(), "other lists: from the whole order");
-        stale.kept[0].1 = Arc::new(Vec::new());
-        f.set_text("payro");
-        let other_order = Arc::new((*order).clone());
-        assert!(!stale.answer(&src, lists.clone(), &other_order, &f, 0).is_empty(), "another order: from the whole order");
-        stale.kept[0].1 = Arc::new(Vec::new());
-        f.set_text("payrol");
-        assert!(!stale.answer(&src, lists.clone(), &other_order, &f, 60).is_empty(), "another minute: from the whole order");
+        // ...but not across another list, another order or another clock: each case first has
+        // an emptied "pa" kept for these lists, this order and this clock, then changes one.
+        let other_order = Arc::new(order.to_vec());
+        let cases: [(&str, Vec<u64>, &Arc<Vec<RowRef>>, i64); 3] =
+            [("other lists", vec![0, 0], order, 0), ("another order", lists.clone(), &other_order, 0), ("another minute", lists.clone(), order, 60)];
+        for (what, other_lists, other, now) in cases {
+            let mut stale = RecentAnswers::default();
+            f.set_text("pa");
+            stale.answer(&src, lists.clone(), order, &f, 0);
+            stale.kept[0].1 = Arc::new(Vec::new());
+            f.set_text("pay");
+            assert!(!stale.answer(&src, other_lists, other, &f, now).is_empty(), "{what}: from the whole order");
+        }
     }
 
     #[test]
     fn deleting_back_reuses_the_answer_and_typing_on_starts_from_the_narrowest_kept_one() {
-        let (a, b) = many();
-        let src = [a.source(), b.source()];
-        let lists = vec![a.revision(), b.revision()];
-        let order = Arc::new(sorted(&src, Sort::default()));
+        let asked = Asked::new();
+        let (src, lists, order) = (asked.src(), asked.lists(), &asked.order);
         let mut kept = RecentAnswers::default();
         let mut f = Filter::default();
         let mut on_the_way_in = Vec::new();
@@ -709,10 +730,8 @@ pub(crate) mod tests {
 
     #[test]
     fn kept_answers_stay_within_four_times_the_views_rows() {
-        let (a, b) = many();
-        let src = [a.source(), b.source()];
-        let lists = vec![a.revision(), b.revision()];
-        let order = Arc::new(sorted(&src, Sort::default()));
+        let asked = Asked::new();
+        let (src, lists, order) = (asked.src(), asked.lists(), &asked.order);
         let mut kept = RecentAnswers::default();
         let mut f = Filter::default();
         // Broad answers (a letter or a digit each: most rows) until the bound bites, then many
