@@ -33,7 +33,9 @@ async fn deployed_headers_act_in_the_browser() {
         runs_under_the_deployed_headers(&b, &console).await?;
         injected_sinks_are_refused(&b).await?;
         allowed_parent_frames_it(&b, &host, &console).await?;
-        foreign_parent_cannot(&b, &foreign, &console).await
+        foreign_parent_cannot(&b, &foreign, &console).await?;
+        // Last: it makes every later page believe WebAssembly SIMD is missing.
+        a_browser_without_simd_is_told_why(&b, &console).await
     }
     .await;
     b.finish(result).await;
@@ -57,6 +59,10 @@ async fn runs_under_the_deployed_headers(b: &Browser, console: &Site) -> Check {
     let violations = b.csp_violations().await;
     if !violations.is_empty() {
         return Err(format!("the console broke its own CSP: {violations:?}"));
+    }
+    // Chromium has WebAssembly SIMD: js/unsupported.js's probe must say so, or it is not a SIMD probe.
+    if b.eval("document.querySelector('[data-unsupported-browser]') !== null").await != false {
+        return Err("the unsupported-browser notice is shown in a browser with WebAssembly SIMD".into());
     }
     Ok(())
 }
@@ -149,6 +155,23 @@ async fn foreign_parent_cannot(b: &Browser, foreign: &Site, console: &Site) -> C
     }
     if !received_types(b).await.is_empty() {
         return Err("the blocked console still spoke to the foreign parent".into());
+    }
+    Ok(())
+}
+
+/// A browser without WebAssembly SIMD cannot compile the console's module: the page says why
+/// (`js/unsupported.js`), under the deployed CSP and Trusted Types. Chromium has SIMD, so the
+/// missing feature is simulated: `WebAssembly.validate` answers no before any script runs.
+async fn a_browser_without_simd_is_told_why(b: &Browser, console: &Site) -> Check {
+    b.cdp("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({"source": "WebAssembly.validate = () => false;"})).await?;
+    b.d().goto(&console.url).await.map_err(|e| e.to_string())?;
+    b.wait_until(Duration::from_secs(10), "the unsupported-browser notice", || async {
+        b.eval("document.querySelector('[data-unsupported-browser][role=alert]')?.textContent ?? ''").await.as_str().is_some_and(|t| t.contains("needs WebAssembly with SIMD"))
+    })
+    .await?;
+    let violations = b.csp_violations().await;
+    if !violations.is_empty() {
+        return Err(format!("the notice broke the CSP: {violations:?}"));
     }
     Ok(())
 }
