@@ -107,6 +107,8 @@ async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator, gw_dallas: &m
 
     // The key prompt, before any region could be read.
     wait_js(b, "the API key prompt", "document.querySelector('[data-token-needed] [data-token-input]') !== null").await?;
+    // Both panels say they wait for the sign-in: nothing is read without a token in iam mode.
+    wait_js(b, "both panels waiting for the sign-in", "document.querySelectorAll('[data-region] [data-signed-out]').length === 2").await?;
     let input = b.d().find(By::Css("[data-token-input]")).await.map_err(|e| e.to_string())?;
     input.send_keys(KEY).await.map_err(|e| format!("typing the key: {e}"))?;
     b.eval("(document.querySelector('[data-token-needed] form').requestSubmit(), true)").await;
@@ -165,6 +167,11 @@ async fn scenario(b: &Browser, site: &Site, dallas: &mut Emulator, gw_dallas: &m
     let late_401 = b.eval(&format!("JSON.stringify(window.__iam.unauthorized.filter(u => u.sent > {signed_in}))")).await;
     if late_401 != "[]" {
         return Err(format!("requests were refused with 401 after sign-in (the token was not renewed in time): {late_401}"));
+    }
+    // Before the sign-in there was no token, so any request to a region was bound to be refused.
+    let early_401 = b.eval(&format!("JSON.stringify(window.__iam.unauthorized.filter(u => u.sent <= {signed_in}))")).await;
+    if early_401 != "[]" {
+        return Err(format!("requests went to the regions before the sign-in and were refused: {early_401}"));
     }
     if b.eval("window.__iam.prompts").await != 0 || b.eval("document.querySelector('[data-token-needed]') !== null").await == true {
         return Err("the credentials prompt came back during the session".into());

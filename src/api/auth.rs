@@ -78,11 +78,26 @@ impl Default for TokenPrompt {
 pub struct Auth {
     token: RwSignal<Option<Token>>,
     pub prompt: TokenPrompt,
+    /// Every region refuses a request without a token (iam mode: the gateways sit in front of
+    /// IBM's instances). Bearer mode cannot know that until a region answers 401.
+    requires_token: bool,
 }
 
 impl Auth {
     pub fn new() -> Auth {
-        Auth { token: RwSignal::new(None), prompt: TokenPrompt::new() }
+        Auth { token: RwSignal::new(None), prompt: TokenPrompt::new(), requires_token: false }
+    }
+
+    /// Auth for regions that refuse every request without a token: reads wait for one instead
+    /// of collecting 401s.
+    pub fn requiring_token() -> Auth {
+        Auth { requires_token: true, ..Auth::new() }
+    }
+
+    /// A request sent now would surely be refused: a token is required and there is none yet
+    /// (or its key was refused).
+    pub fn waits_for_token(&self) -> bool {
+        self.requires_token && self.token().is_none()
     }
 
     /// The console's auth from context, if the shell provided one.

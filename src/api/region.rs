@@ -38,6 +38,11 @@ impl RegionApi {
         self.auth.and_then(|a| a.token())
     }
 
+    /// A request sent now would surely be refused for want of a token (see `Auth::waits_for_token`).
+    pub fn waits_for_token(&self) -> bool {
+        self.auth.is_some_and(|a| a.waits_for_token())
+    }
+
     /// Where this region's 401s are reported.
     pub fn prompt(&self) -> TokenPrompt {
         self.auth.map(|a| a.prompt).unwrap_or_else(TokenPrompt::get)

@@ -67,7 +67,8 @@ fn show_region(id: &str) {
 fn Console(config: Config) -> impl IntoView {
     // Framed by a larger console: speak the embedding protocol, drop the page's header, take the
     // parent's theme and (in embed auth mode) its token.
-    let auth = Auth::new();
+    // In iam mode every region needs a token: nothing is read before the user signs in.
+    let auth = if config.auth == AuthMode::Iam { Auth::requiring_token() } else { Auth::new() };
     provide_context(auth);
     provide_context(auth.prompt);
     // A parent's token is used only when the config says the parent provides it: in bearer mode

@@ -37,8 +37,8 @@ pub fn section_gate(regions: &[RegionData]) -> RwSignal<bool> {
             .iter()
             .map(|(state, list)| {
                 // `listed` is what the panel's summary shows a count for (`SecretsLoad::has_count`).
-                let (listed, failed) = list.with(|l| (l.has_count(), l.error.is_some()));
-                FirstRead { state: state.get(), listed, failed }
+                let (listed, failed, signed_out) = list.with(|l| (l.has_count(), l.error.is_some(), l.signed_out));
+                FirstRead { state: state.get(), listed, failed, signed_out }
             })
             .collect();
         if section_may_start(&firsts) {

@@ -20,13 +20,15 @@ pub struct FirstRead {
     pub listed: bool,
     /// Reading its list failed (an outage, a 401 before a token, a broken answer).
     pub failed: bool,
+    /// Its list waits for the user to sign in (iam mode): the panel says so, nothing is coming.
+    pub signed_out: bool,
 }
 
 impl FirstRead {
     /// Nothing more is coming for the first paint: the count is there, or the panel says why
     /// it is not.
     pub fn settled(self) -> bool {
-        self.listed || self.failed || self.state == RegionState::Unavailable
+        self.listed || self.failed || self.signed_out || self.state == RegionState::Unavailable
     }
 }
 
@@ -41,7 +43,7 @@ mod tests {
     use RegionState::*;
 
     fn r(state: RegionState, listed: bool, failed: bool) -> FirstRead {
-        FirstRead { state, listed, failed }
+        FirstRead { state, listed, failed, signed_out: false }
     }
 
     #[test]
@@ -57,6 +59,15 @@ mod tests {
         assert!(section_may_start(&[r(Available, true, false), r(Unavailable, false, false)]));
         assert!(section_may_start(&[r(Available, true, false), r(Unknown, false, true)]), "a 401 before a token is an answer");
         assert!(!section_may_start(&[r(Available, true, false), r(Unknown, false, false)]), "still connecting: the cap decides");
+    }
+
+    #[test]
+    fn waiting_for_the_sign_in_is_an_answer() {
+        // iam mode before a key: nothing was sent, so no answer will come until the user acts,
+        // and the section holds the sign-in prompt.
+        let signed_out = FirstRead { state: Unknown, listed: false, failed: false, signed_out: true };
+        assert!(section_may_start(&[signed_out, signed_out]));
+        assert!(!section_may_start(&[signed_out, r(Unknown, false, false)]), "the other region may still answer");
     }
 
     #[test]

@@ -110,6 +110,9 @@ impl RegionData {
 
     pub fn load_groups(&self) {
         let (Some(api), groups, asked, token) = (self.api(), self.groups, self.groups_asked, TokenPrompt::get()) else { return };
+        if api.waits_for_token() {
+            return;
+        }
         asked.update_value(|n| *n = n.wrapping_add(1));
         let mine = asked.get_value();
         leptos::task::spawn_local(async move {

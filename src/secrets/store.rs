@@ -30,6 +30,8 @@ pub struct SecretsLoad {
     pub received: u64,
     /// Pages that still failed after their retries; the others are shown.
     pub failed_pages: usize,
+    /// Not read, and nothing sent: the region needs a token and the user has not signed in yet.
+    pub signed_out: bool,
 }
 
 impl SecretsLoad {
@@ -112,6 +114,18 @@ impl SecretsStore {
         }) else {
             return;
         };
+        // A request without the token it needs would only collect a 401: wait for the sign-in,
+        // whose new token reloads every list.
+        let signed_out = api.waits_for_token();
+        if self.list.with_untracked(|l| l.signed_out) != signed_out {
+            self.list.update(|l| {
+                l.signed_out = signed_out;
+                l.loading = false;
+            });
+        }
+        if signed_out {
+            return;
+        }
         let inner = self.inner;
         let current = Rc::new(move || inner.try_with_value(|i| i.generation == generation).unwrap_or(false));
         let on_done: loader::Done = Rc::new(move |outcome: Result<(), ApiError>| evidence.report(&outcome));

@@ -14,10 +14,13 @@ pub fn SecretsSummary(list: RwSignal<SecretsLoad>) -> impl IntoView {
     let total = move || list.with(|l| l.items.len());
     // Unknown is not zero: until a first list arrives there is no count to show.
     let never_read = move || list.with(|l| !l.has_count());
+    let signed_out = move || list.with(|l| l.signed_out);
     view! {
         <div class="secrets-summary" data-secrets-total=move || (!never_read()).then(|| total().to_string())
-            data-never-read=move || never_read().then_some("")>
-            {move || if never_read() {
+            data-never-read=move || never_read().then_some("") data-signed-out=move || signed_out().then_some("")>
+            {move || if never_read() && signed_out() {
+                view! { <span>"Secrets: sign in with your API key to read them"</span> }.into_any()
+            } else if never_read() {
                 let what = if list.with(|l| l.loading) { "loading" } else { "nothing could be read yet" };
                 view! { <span>{format!("Secrets: {what} (trying since {})", clock_time(opened_ms))}</span> }.into_any()
             } else {
