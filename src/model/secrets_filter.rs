@@ -653,6 +653,16 @@ pub(crate) mod tests {
         fn lists(&self) -> Vec<u64> {
             vec![self.a.revision(), self.b.revision()]
         }
+
+        /// Answers that keep `text`'s answer, emptied: anything later computed from it is empty,
+        /// so a test sees whether it was used.
+        fn emptied(&self, f: &mut Filter, text: &str) -> RecentAnswers {
+            let mut kept = RecentAnswers::default();
+            f.set_text(text);
+            kept.answer(&self.src(), self.lists(), &self.order, f, 0);
+            kept.kept[0].1 = Arc::new(Vec::new());
+            kept
+        }
     }
 
     #[test]
@@ -670,33 +680,27 @@ pub(crate) mod tests {
         for (text, ty) in steps {
             f.set_text(text);
             f.secret_type = ty.map(str::to_string);
-            let got = last.answer(&src, lists.clone(), &order, &f, 0);
-            let want = by_hand(&src, &order, &f, 0);
+            let got = last.answer(&src, lists.clone(), order, &f, 0);
+            let want = by_hand(&src, order, &f, 0);
             assert_eq!(*got, want, "after typing {text:?} with type {ty:?}");
             assert!(!want.is_empty() || *text == "x", "the steps must match something: {text:?}");
         }
         // A narrowing step really started from a kept answer: one computed from a wrong kept
         // answer would show it (here: an answer that lost its rows).
-        let mut stale = RecentAnswers::default();
-        f.set_text("pa");
         f.secret_type = None;
-        stale.answer(&src, lists.clone(), order, &f, 0);
-        stale.kept[0].1 = Arc::new(Vec::new());
+        let mut stale = asked.emptied(&mut f, "pa");
         f.set_text("pay");
         assert!(stale.answer(&src, lists.clone(), order, &f, 0).is_empty(), "a narrowing keystroke searches the kept answer");
         // ...and deleting back gives the kept answer itself, not a new pass.
         f.set_text("pa");
-        assert!(stale.answer(&src, lists.clone(), &order, &f, 0).is_empty(), "deleting back reuses the kept answer");
+        assert!(stale.answer(&src, lists.clone(), order, &f, 0).is_empty(), "deleting back reuses the kept answer");
         // ...but not across another list, another order or another clock: each case first has
         // an emptied "pa" kept for these lists, this order and this clock, then changes one.
         let other_order = Arc::new(order.to_vec());
         let cases: [(&str, Vec<u64>, &Arc<Vec<RowRef>>, i64); 3] =
             [("other lists", vec![0, 0], order, 0), ("another order", lists.clone(), &other_order, 0), ("another minute", lists.clone(), order, 60)];
         for (what, other_lists, other, now) in cases {
-            let mut stale = RecentAnswers::default();
-            f.set_text("pa");
-            stale.answer(&src, lists.clone(), order, &f, 0);
-            stale.kept[0].1 = Arc::new(Vec::new());
+            let mut stale = asked.emptied(&mut f, "pa");
             f.set_text("pay");
             assert!(!stale.answer(&src, other_lists, other, &f, now).is_empty(), "{what}: from the whole order");
         }
@@ -711,21 +715,21 @@ pub(crate) mod tests {
         let mut on_the_way_in = Vec::new();
         for text in ["p", "pa", "pay"] {
             f.set_text(text);
-            on_the_way_in.push(kept.answer(&src, lists.clone(), &order, &f, 0));
+            on_the_way_in.push(kept.answer(&src, lists.clone(), order, &f, 0));
         }
         for (i, text) in ["p", "pa"].iter().enumerate().rev() {
             f.set_text(text);
-            let back = kept.answer(&src, lists.clone(), &order, &f, 0);
+            let back = kept.answer(&src, lists.clone(), order, &f, 0);
             assert!(Arc::ptr_eq(&back, &on_the_way_in[i]), "{text:?}: the answer from the way in");
         }
         // Same rows, other spelling: still the kept answer.
         f.set_text("PA pa");
-        assert!(Arc::ptr_eq(&kept.answer(&src, lists.clone(), &order, &f, 0), &on_the_way_in[1]));
+        assert!(Arc::ptr_eq(&kept.answer(&src, lists.clone(), order, &f, 0), &on_the_way_in[1]));
         // "payr" narrows "p", "pa" and "pay": it must start from "pay", the fewest rows. Emptied
         // here, so an answer from any other start would not be empty.
         kept.kept.iter_mut().filter(|(k, _)| k.text() == "pay").for_each(|(_, rows)| *rows = Arc::new(Vec::new()));
         f.set_text("payr");
-        assert!(kept.answer(&src, lists.clone(), &order, &f, 0).is_empty(), "started from the narrowest kept answer");
+        assert!(kept.answer(&src, lists.clone(), order, &f, 0).is_empty(), "started from the narrowest kept answer");
     }
 
     #[test]
@@ -738,8 +742,8 @@ pub(crate) mod tests {
         // narrow ones until the count does.
         for text in ["a", "e", "s", "t", "r", "i", "o", "n", "1", "2", "3", "4"].iter().map(|s| s.to_string()).chain((0..100).map(|i| format!("zz{i}"))) {
             f.set_text(&text);
-            let got = kept.answer(&src, lists.clone(), &order, &f, 0);
-            assert_eq!(*got, by_hand(&src, &order, &f, 0), "{text:?}");
+            let got = kept.answer(&src, lists.clone(), order, &f, 0);
+            assert_eq!(*got, by_hand(&src, order, &f, 0), "{text:?}");
             assert!(kept.held_rows() <= 4 * order.len() || kept.kept.len() == 1, "{text:?}: {} rows held", kept.held_rows());
             assert!(kept.kept.len() <= KEEP_ANSWERS);
         }

@@ -286,37 +286,32 @@ impl Drop for Site {
     }
 }
 
+/// Start `cmd` (which binds port 0) and read the port it announces on stdout, by `port_in`.
+fn announced_server(mut cmd: Command, what: &str, port_in: fn(&str) -> Option<u16>) -> (Child, u16) {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("spawn {what}: {e}"));
+    match announced_port(&mut child, Duration::from_secs(15), port_in) {
+        Some((port, _)) => (child, port),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not announce its port");
+        }
+    }
+}
+
 /// `python3 -m http.server` on a loopback port it chooses: a static host with no rewrite rules.
 fn static_server(dir: &Path) -> (Child, u16) {
-    let mut child = Command::new("python3")
-        // Unbuffered: its "Serving HTTP on … port N" line must reach the pipe at once.
-        .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn python3 -m http.server");
-    let port = announced_port(&mut child, Duration::from_secs(15), |l| port_after(l, " port "))
-        .map(|(port, _)| port)
-        .expect("python3 -m http.server announced its port");
-    (child, port)
+    let mut cmd = Command::new("python3");
+    // Unbuffered: its "Serving HTTP on … port N" line must reach the pipe at once.
+    cmd.args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"]).arg(dir).stderr(Stdio::null());
+    announced_server(cmd, "python3 -m http.server", |l| port_after(l, " port "))
 }
 
 /// `tests/support/serve_with_headers.py`: `http.server` plus the headers of `_headers`.
 fn header_server(dir: &Path) -> (Child, u16) {
-    let mut child = Command::new("python3")
-        .arg("-u")
-        .arg(root().join("tests/support/serve_with_headers.py"))
-        .arg("0")
-        .arg(dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("spawn tests/support/serve_with_headers.py");
-    let port = announced_port(&mut child, Duration::from_secs(15), |l| port_after(l, "listening port "))
-        .map(|(port, _)| port)
-        .expect("serve_with_headers.py announced its port");
-    (child, port)
+    let mut cmd = Command::new("python3");
+    cmd.arg("-u").arg(root().join("tests/support/serve_with_headers.py")).arg("0").arg(dir).stderr(Stdio::inherit());
+    announced_server(cmd, "tests/support/serve_with_headers.py", |l| port_after(l, "listening port "))
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -361,15 +356,10 @@ impl Browser {
     /// `extra` Chromium flags on top of the quiet-network set, e.g. the benchmark's
     /// `--enable-precise-memory-info` (unbucketed `performance.memory`).
     pub async fn start_with(extra: &[&str]) -> Browser {
-        let mut chromedriver = Command::new("chromedriver")
-            .arg("--port=0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn chromedriver (scripts/setup.sh installs chromium-driver)");
-        let port = announced_port(&mut chromedriver, Duration::from_secs(15), |l| port_after(l, "started successfully on port"))
-            .map(|(port, _)| port)
-            .expect("chromedriver announced its port");
+        let mut cmd = Command::new("chromedriver");
+        cmd.arg("--port=0").stderr(Stdio::null());
+        let (chromedriver, port) =
+            announced_server(cmd, "chromedriver (scripts/setup.sh installs chromium-driver)", |l| port_after(l, "started successfully on port"));
         let profile = tempfile::tempdir().expect("profile dir");
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary("/usr/bin/chromium").expect("binary");
